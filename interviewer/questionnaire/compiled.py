@@ -1,0 +1,337 @@
+"""A questionnaire made ready to run: every expression parsed once, references checked,
+and the dependency graph that lets the engine re-evaluate only what an answer affects."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from interviewer.questionnaire import xpath
+from interviewer.questionnaire.errors import FormError, FormIssue
+from interviewer.questionnaire.model import (
+    INVISIBLE,
+    Group,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Repeat,
+    Text,
+)
+from interviewer.questionnaire.xlsform import load_questionnaire
+
+_PIPE = re.compile(r"\$\{([^}]*)\}")
+# Expression columns of a question, by the attribute that holds them.
+_QUESTION_EXPRESSIONS = ("relevant", "calculation", "constraint", "required", "read_only",
+                         "choice_filter", "warning")
+
+
+@dataclass(eq=False)
+class Def:
+    """One element of the form with its compiled expressions."""
+
+    element: Question | Group | Repeat
+    parent: Def | None
+    order: int
+    children: list[Def] = field(default_factory=list)
+    exprs: dict[str, xpath.Expr] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.element.name
+
+    @property
+    def is_repeat(self) -> bool:
+        return isinstance(self.element, Repeat)
+
+    @property
+    def is_container(self) -> bool:
+        return not isinstance(self.element, Question)
+
+    @property
+    def question(self) -> Question:
+        assert isinstance(self.element, Question)
+        return self.element
+
+    @cached_property
+    def repeats(self) -> tuple[Def, ...]:
+        """The repeats this element sits in (itself included), outermost first."""
+        chain: list[Def] = []
+        node: Def | None = self
+        while node is not None:
+            if node.is_repeat:
+                chain.append(node)
+            node = node.parent
+        return tuple(reversed(chain))
+
+    @cached_property
+    def path(self) -> tuple[Def, ...]:
+        """From the first element under the root down to this one."""
+        chain: list[Def] = []
+        node: Def | None = self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return tuple(reversed(chain))
+
+    @property
+    def visible(self) -> bool:
+        return isinstance(self.element, Question) and self.element.type not in INVISIBLE
+
+    def descendants(self) -> list[Def]:
+        out: list[Def] = []
+        for child in self.children:
+            out.append(child)
+            out.extend(child.descendants())
+        return out
+
+
+# Graph vertices: what the engine recomputes.
+REL = "relevant"
+CALC = "calculation"
+COUNT = "repeat_count"
+
+
+@dataclass(frozen=True)
+class Vertex:
+    kind: str  # REL, CALC or COUNT
+    definition: Def
+
+
+class CompiledForm:
+    """A questionnaire plus its compiled expressions and dependency graph."""
+
+    def __init__(self, questionnaire: Questionnaire) -> None:
+        self.questionnaire = questionnaire
+        self.defs: list[Def] = []
+        self.top: list[Def] = []
+        self.by_name: dict[str, list[Def]] = defaultdict(list)
+        self._issues: list[FormIssue] = []
+        self._pipes: dict[str, tuple[str | xpath.Expr, ...]] = {}
+        for element in questionnaire.children:
+            self.top.append(self._add(element, None))
+        for d in self.defs:
+            self._compile(d)
+        if self._issues:
+            raise FormError(self._issues)
+        self.order = self._topological_order()
+        self._affected: dict[str, tuple[Vertex, ...]] = {}
+
+    # -- building --
+    def _add(self, element: Question | Group | Repeat, parent: Def | None) -> Def:
+        d = Def(element=element, parent=parent, order=len(self.defs))
+        self.defs.append(d)
+        self.by_name[element.name].append(d)
+        if not isinstance(element, Question):
+            d.children = [self._add(child, d) for child in element.children]
+        return d
+
+    def _issue(self, d: Def, column: str, message: str, fix: str | None = None) -> None:
+        sheet = d.element.source.sheet
+        self._issues.append(FormIssue(message, file=self.questionnaire.file, sheet=sheet,
+                                      row=d.element.source.row, column=column, fix=fix))
+
+    def _compile(self, d: Def) -> None:
+        element = d.element
+        sources: dict[str, str | None] = {"relevant": element.relevant}
+        if isinstance(element, Repeat):
+            sources["repeat_count"] = element.repeat_count
+        if isinstance(element, Question):
+            for attr in _QUESTION_EXPRESSIONS:
+                sources[attr] = getattr(element, attr)
+            if element.default_is_expression:
+                sources["default"] = element.default
+            if element.list_name is not None and element.list_name not in \
+                    self.questionnaire.choices:
+                self._issue(d, "type", f"choice list '{element.list_name}' is not on the "
+                            "choices sheet", "add the list to the choices sheet")
+        for attr, text in sources.items():
+            if text is None:
+                continue
+            expr = self._expression(d, _COLUMN_NAMES.get(attr, attr), text)
+            if expr is not None:
+                d.exprs[attr] = expr
+        for column, texts in self._texts(element).items():
+            for text in texts.values():
+                self._check_pipes(d, column, text)
+
+    def _texts(self, element: Question | Group | Repeat) -> dict[str, Text]:
+        texts = {"label": element.label}
+        if isinstance(element, Question):
+            texts.update(hint=element.hint, guidance_hint=element.guidance_hint,
+                         constraint_message=element.constraint_message,
+                         required_message=element.required_message,
+                         warning_message=element.warning_message)
+        return texts
+
+    def _expression(self, d: Def, column: str, text: str) -> xpath.Expr | None:
+        try:
+            expr = xpath.compile_expr(text)
+        except xpath.XPathSyntaxError as e:
+            self._issue(d, column, f"{e.message} in '{text}'",
+                        "correct the expression (see the character named)")
+            return None
+        except xpath.XPathError as e:
+            self._issue(d, column, f"{e.message} in '{text}'",
+                        "use a function that ODK supports (see README)")
+            return None
+        for name in _refs_in(text):
+            self._check_ref(d, column, name)
+        return expr
+
+    def _check_ref(self, d: Def, column: str, name: str) -> None:
+        targets = self.by_name.get(name)
+        if not targets:
+            self._issue(d, column, f"${{{name}}} names no question in the form",
+                        "check the spelling of the name, or add the question")
+        elif len(targets) > 1:
+            self._issue(d, column, f"${{{name}}} is ambiguous: {len(targets)} elements are "
+                        f"named '{name}'", "give the elements unique names")
+
+    def _check_pipes(self, d: Def, column: str, text: str) -> None:
+        for name in _PIPE.findall(text):
+            self._check_ref(d, column, name.strip())
+
+    # -- dependency graph --
+    def _vertices_of(self, d: Def) -> list[Vertex]:
+        out = [Vertex(REL, d)]
+        if "calculation" in d.exprs:
+            out.append(Vertex(CALC, d))
+        if "repeat_count" in d.exprs:
+            out.append(Vertex(COUNT, d))
+        return out
+
+    @cached_property
+    def _dependents(self) -> dict[str, list[Vertex]]:
+        """name -> vertices whose expressions read that name's value."""
+        deps: dict[str, list[Vertex]] = defaultdict(list)
+        for d in self.defs:
+            for kind, attr in ((REL, "relevant"), (CALC, "calculation"), (COUNT, "repeat_count")):
+                expr = d.exprs.get(attr)
+                if expr is None:
+                    continue
+                for name in xpath.references(expr):
+                    deps[name].append(Vertex(kind, d))
+        return deps
+
+    def _edges(self, v: Vertex) -> list[Vertex]:
+        """What must be recomputed after v changes."""
+        d = v.definition
+        out: list[Vertex] = []
+        if v.kind == REL:
+            out.extend(Vertex(REL, c) for c in d.children)
+        out.extend(self._dependents.get(d.name, ()))
+        return out
+
+    def _topological_order(self) -> dict[Vertex, int]:
+        vertices = [v for d in self.defs for v in self._vertices_of(d)]
+        indegree = dict.fromkeys(vertices, 0)
+        for v in vertices:
+            for w in self._edges(v):
+                if w in indegree:
+                    indegree[w] += 1
+        # Document order among the ready vertices keeps the evaluation predictable.
+        ready = sorted((v for v in vertices if indegree[v] == 0), key=_vertex_key, reverse=True)
+        order: dict[Vertex, int] = {}
+        while ready:
+            v = ready.pop()
+            order[v] = len(order)
+            grown = False
+            for w in self._edges(v):
+                if w in indegree:
+                    indegree[w] -= 1
+                    if indegree[w] == 0:
+                        ready.append(w)
+                        grown = True
+            if grown:
+                ready.sort(key=_vertex_key, reverse=True)
+        if len(order) < len(vertices):
+            self._report_cycle([v for v in vertices if v not in order])
+        return order
+
+    def _report_cycle(self, stuck: list[Vertex]) -> None:
+        names = sorted({v.definition.name for v in stuck})
+        first = min(stuck, key=_vertex_key)
+        column = {REL: "relevant", CALC: "calculation", COUNT: "repeat_count"}[first.kind]
+        self._issue(first.definition, column,
+                    f"these elements depend on each other in a cycle: {', '.join(names[:8])}",
+                    "break the cycle: an expression must not depend on its own result")
+        raise FormError(self._issues)
+
+    def affected_by(self, name: str) -> tuple[Vertex, ...]:
+        """Vertices to recompute, in order, after the value of `name` changes."""
+        cached = self._affected.get(name)
+        if cached is not None:
+            return cached
+        seen: set[Vertex] = set()
+        stack = list(self._dependents.get(name, ()))
+        while stack:
+            v = stack.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            stack.extend(self._edges(v))
+        result = tuple(sorted(seen, key=self.order.__getitem__))
+        self._affected[name] = result
+        return result
+
+    @cached_property
+    def all_vertices(self) -> tuple[Vertex, ...]:
+        return tuple(sorted(self.order, key=self.order.__getitem__))
+
+    # -- piping --
+    def pipe_parts(self, text: str) -> tuple[str | xpath.Expr, ...]:
+        """A label split into literal text and the `${x}` references to fill in."""
+        parts = self._pipes.get(text)
+        if parts is None:
+            out: list[str | xpath.Expr] = []
+            last = 0
+            for m in _PIPE.finditer(text):
+                out.append(text[last:m.start()])
+                out.append(xpath.compile_expr("${" + m.group(1).strip() + "}"))
+                last = m.end()
+            out.append(text[last:])
+            parts = tuple(p for p in out if p != "")
+            self._pipes[text] = parts
+        return parts
+
+    def single(self, name: str) -> Def:
+        return self.by_name[name][0]
+
+
+_COLUMN_NAMES = {"calculation": "calculation", "read_only": "read_only",
+                 "repeat_count": "repeat_count"}
+
+
+def _refs_in(text: str) -> list[str]:
+    """The ${name} references written in an expression, outside string literals
+    (`jr:choice-name(x, '${q}')` names a question inside a string, so those count too)."""
+    return [m.strip() for m in _PIPE.findall(text)]
+
+
+def _vertex_key(v: Vertex) -> tuple[int, int]:
+    return (v.definition.order, {REL: 0, COUNT: 1, CALC: 2}[v.kind])
+
+
+def compile_form(questionnaire: Questionnaire) -> CompiledForm:
+    return CompiledForm(questionnaire)
+
+
+def load_form(path: str | Path) -> CompiledForm:
+    """Load an XLSForm and compile it; raise FormError with located issues."""
+    return CompiledForm(load_questionnaire(path))
+
+
+__all__ = [
+    "CALC",
+    "COUNT",
+    "REL",
+    "CompiledForm",
+    "Def",
+    "QuestionType",
+    "Vertex",
+    "compile_form",
+    "load_form",
+]
