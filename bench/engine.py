@@ -16,15 +16,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
 
-from interviewer.questionnaire.compiled import CompiledForm, load_form
+from interviewer.questionnaire.compiled import CompiledForm, Def, load_form
 from interviewer.questionnaire.engine import Interview, Node
 
-SECTIONS = 95
+SECTIONS = 100
 PER_SECTION = 20
 CALCULATIONS = 200
 MEMBERS = 20
@@ -110,16 +111,14 @@ def scripted_answer(node: Node, members: int = MEMBERS) -> Any:
 
 
 def walk(form: CompiledForm, incremental: bool, max_steps: int | None = None) -> list[float]:
-    """Answer every question in order; return each step's seconds."""
+    """Answer every question in order, as an interviewer would; return each step's seconds
+    (answer, validation, soft check, the next label piped)."""
     interview = Interview(form)
     interview.incremental = incremental
     steps: list[float] = []
-    done: set[int] = set()
-    while max_steps is None or len(steps) < max_steps:
-        node = next((n for n in interview.walk_items() if id(n) not in done), None)
-        if node is None:
+    for node in _questions(interview, interview.root_element, form.top):
+        if max_steps is not None and len(steps) >= max_steps:
             break
-        done.add(id(node))
         t0 = time.perf_counter()
         problem = interview.answer(node, scripted_answer(node))
         problem = problem or interview.violation(node)
@@ -129,6 +128,22 @@ def walk(form: CompiledForm, incremental: bool, max_steps: int | None = None) ->
         if problem is not None:
             raise SystemExit(f"bench form stopped at {node.path}: {problem}")
     return steps
+
+
+def _questions(interview: Interview, parent: Node, defs: list[Def]) -> Iterator[Node]:
+    """Relevant questions in document order, repeat instances read as they are reached."""
+    for d in defs:
+        if d.is_repeat:
+            for instance in parent.instances(d):
+                yield from _questions(interview, instance, d.children)
+            continue
+        node = parent.child(d)
+        if node is None or not node.relevant:
+            continue
+        if d.is_container:
+            yield from _questions(interview, node, d.children)
+        elif d.visible:
+            yield node
 
 
 def main() -> None:

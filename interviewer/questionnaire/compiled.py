@@ -21,6 +21,7 @@ from interviewer.questionnaire.model import (
     Text,
 )
 from interviewer.questionnaire.xlsform import load_questionnaire
+from interviewer.questionnaire.xpath import ast as xast
 
 _PIPE = re.compile(r"\$\{([^}]*)\}")
 # Expression columns of a question, by the attribute that holds them.
@@ -37,18 +38,18 @@ class Def:
     order: int
     children: list[Def] = field(default_factory=list)
     exprs: dict[str, xpath.Expr] = field(default_factory=dict)
+    # Fixed facts, kept as plain attributes: the engine reads them on every step.
+    name: str = field(init=False)
+    is_repeat: bool = field(init=False)
+    is_container: bool = field(init=False)
+    visible: bool = field(init=False)
 
-    @property
-    def name(self) -> str:
-        return self.element.name
-
-    @property
-    def is_repeat(self) -> bool:
-        return isinstance(self.element, Repeat)
-
-    @property
-    def is_container(self) -> bool:
-        return not isinstance(self.element, Question)
+    def __post_init__(self) -> None:
+        element = self.element
+        self.name = element.name
+        self.is_repeat = isinstance(element, Repeat)
+        self.is_container = not isinstance(element, Question)
+        self.visible = isinstance(element, Question) and element.type not in INVISIBLE
 
     @property
     def question(self) -> Question:
@@ -75,10 +76,6 @@ class Def:
             chain.append(node)
             node = node.parent
         return tuple(reversed(chain))
-
-    @property
-    def visible(self) -> bool:
-        return isinstance(self.element, Question) and self.element.type not in INVISIBLE
 
     def descendants(self) -> list[Def]:
         out: list[Def] = []
@@ -117,7 +114,8 @@ class CompiledForm:
         if self._issues:
             raise FormError(self._issues)
         self.order = self._topological_order()
-        self._affected: dict[str, tuple[Vertex, ...]] = {}
+        self._affected: dict[Def, tuple[Vertex, ...]] = {}
+        self.self_gated = frozenset(self._self_gated())
 
     # -- building --
     def _add(self, element: Question | Group | Repeat, parent: Def | None) -> Def:
@@ -204,17 +202,39 @@ class CompiledForm:
         return out
 
     @cached_property
-    def _dependents(self) -> dict[str, list[Vertex]]:
-        """name -> vertices whose expressions read that name's value."""
-        deps: dict[str, list[Vertex]] = defaultdict(list)
+    def _dependents(self) -> dict[Def, list[Vertex]]:
+        """element -> vertices whose expressions read that element's value."""
+        deps: dict[Def, list[Vertex]] = defaultdict(list)
         for d in self.defs:
             for kind, attr in ((REL, "relevant"), (CALC, "calculation"), (COUNT, "repeat_count")):
                 expr = d.exprs.get(attr)
                 if expr is None:
                     continue
-                for name in xpath.references(expr):
-                    deps[name].append(Vertex(kind, d))
+                context = d.parent if kind == COUNT and d.parent is not None else d
+                for target in self.reads(expr, context):
+                    if not (target is d and kind == CALC):  # `.` in its own calculation
+                        deps[target].append(Vertex(kind, d))
         return deps
+
+    def _self_gated(self) -> set[Def]:
+        """Groups and repeats whose relevance reads their own descendants. ODK Web Forms
+        reads those descendants as blank (they are not relevant before the group is), so
+        the group starts hidden; the engine does the same."""
+        gated = set()
+        for d in self.defs:
+            expr = d.exprs.get("relevant")
+            if d.is_container and expr is not None:
+                inside = set(d.descendants())
+                if self.reads(expr, d) & inside:
+                    gated.add(d)
+        return gated
+
+    def reads(self, expr: xpath.Expr, context: Def) -> set[Def]:
+        """The elements an expression reads, resolved statically where the path allows,
+        by name otherwise (an over-approximation is safe: it only costs re-evaluation)."""
+        out: set[Def] = set()
+        _Reads(self, context, out).visit(expr.root)
+        return out
 
     def _edges(self, v: Vertex) -> list[Vertex]:
         """What must be recomputed after v changes."""
@@ -222,7 +242,12 @@ class CompiledForm:
         out: list[Vertex] = []
         if v.kind == REL:
             out.extend(Vertex(REL, c) for c in d.children)
-        out.extend(self._dependents.get(d.name, ()))
+        ancestors = d.path[:-1]
+        # A group whose relevance reads its own descendants (CHT's `inputs` group reads
+        # ./source) would be a cycle through "hidden values read blank": it reads them as
+        # they stand instead, so that edge is left out.
+        out.extend(w for w in self._dependents.get(d, ())
+                   if not (w.kind == REL and w.definition in ancestors))
         return out
 
     def _topological_order(self) -> dict[Vertex, int]:
@@ -260,13 +285,13 @@ class CompiledForm:
                     "break the cycle: an expression must not depend on its own result")
         raise FormError(self._issues)
 
-    def affected_by(self, name: str) -> tuple[Vertex, ...]:
-        """Vertices to recompute, in order, after the value of `name` changes."""
-        cached = self._affected.get(name)
+    def affected_by(self, d: Def) -> tuple[Vertex, ...]:
+        """Vertices to recompute, in order, after the value of `d` changes."""
+        cached = self._affected.get(d)
         if cached is not None:
             return cached
         seen: set[Vertex] = set()
-        stack = list(self._dependents.get(name, ()))
+        stack = list(self._dependents.get(d, ()))
         while stack:
             v = stack.pop()
             if v in seen:
@@ -274,7 +299,7 @@ class CompiledForm:
             seen.add(v)
             stack.extend(self._edges(v))
         result = tuple(sorted(seen, key=self.order.__getitem__))
-        self._affected[name] = result
+        self._affected[d] = result
         return result
 
     @cached_property
@@ -299,6 +324,83 @@ class CompiledForm:
 
     def single(self, name: str) -> Def:
         return self.by_name[name][0]
+
+
+class _Reads:
+    """Walks an expression tree collecting the form elements it reads."""
+
+    def __init__(self, form: CompiledForm, context: Def, out: set[Def]) -> None:
+        self.form = form
+        self.context = context
+        self.out = out
+
+    def visit(self, node: xast.Node) -> None:
+        if isinstance(node, xast.Ref):
+            self.out.update(self.form.by_name.get(node.name, ()))
+        elif isinstance(node, xast.Call):
+            for arg in node.args:
+                self.visit(arg)
+        elif isinstance(node, (xast.BinaryOp, xast.Union)):
+            for operand in node.operands:
+                self.visit(operand)
+        elif isinstance(node, xast.Negate):
+            self.visit(node.operand)
+        elif isinstance(node, xast.Filter):
+            self.visit(node.base)
+            for predicate in node.predicates:
+                self.visit(predicate)
+        elif isinstance(node, xast.Path):
+            self._path(node)
+
+    def _path(self, path: xast.Path) -> None:
+        for step in path.steps:
+            for predicate in step.predicates:
+                self.visit(predicate)
+        start: Def | str | None
+        if path.base is None:
+            start = "root" if path.absolute else self.context
+        elif isinstance(path.base, xast.Call) and path.base.name == "current" \
+                and not path.base.args:
+            start = self.context
+        else:
+            self.visit(path.base)  # instance('list')/...: reads no answers itself
+            return
+        self.out.update(self._resolve(start, path.steps))
+
+    def _resolve(self, start: Def | str | None, steps: tuple[xast.Step, ...]) -> set[Def]:
+        current: list[Def | str | None] = [start]
+        for step in steps:
+            nxt: list[Def | str | None] = []
+            for node in current:
+                resolved = self._step(node, step)
+                if resolved is None:
+                    return self._by_last_name(steps)
+                nxt.extend(resolved)
+            current = nxt
+        return {d for d in current if isinstance(d, Def)}
+
+    def _step(self, node: Def | str | None, step: xast.Step) -> list[Def | str | None] | None:
+        """One step from an element, from "top" (the root element) or from "root" (the
+        document); None when it cannot be followed statically."""
+        if step.axis == "self":
+            return [node]
+        if step.axis == "parent":
+            if isinstance(node, Def):
+                return [node.parent if node.parent is not None else "top"]
+            return ["root"] if node == "top" else None
+        if step.axis != "child" or step.test in ("*", "node()"):
+            return None
+        if node == "root":
+            return ["top"] if step.test == self.form.questionnaire.root_name else None
+        children = self.form.top if node == "top" else \
+            node.children if isinstance(node, Def) else []
+        return [c for c in children if c.name == step.test] or None
+
+    def _by_last_name(self, steps: tuple[xast.Step, ...]) -> set[Def]:
+        for step in reversed(steps):
+            if step.axis == "child" and step.test not in ("*", "node()"):
+                return set(self.form.by_name.get(step.test.rsplit(":", 1)[-1], ()))
+        return set()
 
 
 _COLUMN_NAMES = {"calculation": "calculation", "read_only": "read_only",

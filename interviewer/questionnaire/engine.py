@@ -56,7 +56,7 @@ class Node:
         self.value = ""
         self.special: SpecialAnswer | None = None
         self.self_relevant = True
-        self.relevant = True
+        self.relevant: bool = parent.relevant if parent is not None else True
 
     @property
     def name(self) -> str:
@@ -248,6 +248,8 @@ class Interview:
             if d.is_repeat:
                 continue  # instances are added by repeat_count or by the interviewer
             node = Node(d, parent)
+            if d in self.form.self_gated:
+                node.self_relevant = node.relevant = False
             parent._children.append(node)
             if not d.repeats:
                 self._single[d] = node
@@ -276,6 +278,8 @@ class Interview:
 
     def _add_instance(self, parent: Node, repeat: Def) -> Node:
         node = Node(repeat, parent)
+        if repeat in self.form.self_gated:
+            node.self_relevant = node.relevant = False
         existing = parent.instances(repeat)
         if existing:
             at = parent._children.index(existing[-1]) + 1
@@ -317,6 +321,9 @@ class Interview:
     def _resolve(self, target: Def, current: Node) -> list[Node]:
         """${name} seen from `current`: the same repeat instance where both share a repeat,
         every instance otherwise (ODK's relative references in repeats)."""
+        single = self._single.get(target)
+        if single is not None:  # outside any repeat: one node, found without a walk
+            return [single]
         base = current
         shared = _shared_repeat(target, current.definition)
         if shared is None:
@@ -357,7 +364,7 @@ class Interview:
 
     def _changed(self, d: Def) -> None:
         if self.incremental:
-            self._recompute(self.form.affected_by(d.name))
+            self._recompute(self.form.affected_by(d))
         else:
             self.recompute_all()
 
@@ -409,12 +416,15 @@ class Interview:
 
     # -- texts --
     def _text(self, text: Text) -> str:
+        """A text in the current language. As in ODK, a translated text missing in this
+        language shows "-"; an untranslated one shows in every language."""
         if not text:
             return ""
-        for lang in (self.language, DEFAULT_LANGUAGE, self.questionnaire.default_language):
-            if lang in text:
-                return text[lang]
-        return next(iter(text.values()))
+        if self.language in text:
+            return text[self.language]
+        if len(text) == 1 and DEFAULT_LANGUAGE in text:
+            return text[DEFAULT_LANGUAGE]
+        return "-"
 
     def piped(self, text: Text, node: Node) -> str:
         """A text in the current language with `${x}` filled in from the answers."""
@@ -487,6 +497,11 @@ class Interview:
             if missing:
                 return Problem("choice", f"'{missing[0]}' is not one of the choices offered "
                                f"for '{q.name}'")
+        if q.type == QuestionType.RANK and stored:
+            unranked = [c.name for c in self.choices(node) if c.name not in stored.split()]
+            if unranked:  # ODK refuses a partial ranking
+                return Problem("type", f"a ranking must place every option; "
+                               f"'{unranked[0]}' is missing")
         if q.type == QuestionType.SELECT_MULTIPLE and stored:
             stored = self._in_choice_order(node, stored)
         self._store(node, stored, None)

@@ -165,10 +165,21 @@ def _acknowledge(q: Question, a: Any) -> str:
 def _geo(q: Question, a: Any) -> str:
     if not isinstance(a, str):
         raise AnswerTypeError(f"expected coordinates 'lat lon [alt [accuracy]]', got {_show(a)}")
-    points = [p.strip() for p in a.split(";") if p.strip()]
-    if not points or (q.type == QuestionType.GEOPOINT and len(points) != 1):
+    points = [_geopoint(p.strip(), a) for p in a.split(";") if p.strip()]
+    closed = len(points) > 1 and _same_place(points[0], points[-1])
+    if q.type == QuestionType.GEOPOINT and len(points) != 1:
         raise AnswerTypeError(f"expected coordinates 'lat lon [alt [accuracy]]', got {_show(a)}")
-    return ";".join(_geopoint(p, a) for p in points)
+    if q.type == QuestionType.GEOTRACE and (len(points) < 2 or closed):
+        raise AnswerTypeError(f"a line needs at least two points and must not end where it "
+                              f"starts; got {_show(a)}")
+    if q.type == QuestionType.GEOSHAPE and (len(points) < 3 or not closed):
+        raise AnswerTypeError(f"a shape needs at least three points and must end where it "
+                              f"starts; got {_show(a)}")
+    return ";".join(points)
+
+
+def _same_place(a: str, b: str) -> bool:
+    return a.split()[:2] == b.split()[:2]
 
 
 def _geopoint(point: str, whole: Any) -> str:

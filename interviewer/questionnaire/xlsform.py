@@ -86,7 +86,8 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     try:
         definition = get_xlsform(str(path))
         raw = workbook_to_json(definition, form_name=form_name, fallback_form_name=form_name)
-        create_survey_element_from_dict(raw)  # pyxform's own checks: unknown types, names
+        survey = create_survey_element_from_dict(raw)  # pyxform's checks: types, names
+        translations = _translations(survey)
     except PyXFormError as e:
         raise FormError([_pyxform_issue(str(e), file)]) from e
     except Exception as e:  # a corrupt or foreign file: xlrd, openpyxl, zipfile, csv errors
@@ -95,7 +96,17 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
             fix="check that it is a spreadsheet saved in the format its name says")]) from e
     rows = _RowFinder(definition.survey or [])
     adapter = _Adapter(raw, rows, file)
-    return adapter.build(form_name)
+    return adapter.build(form_name, translations)
+
+
+def _translations(survey: Any) -> list[str]:
+    """The languages of the XForm pyxform would write, in its order: ODK offers exactly
+    these, and starts in `default_language` when it is one of them, else the first."""
+    try:
+        survey._setup_translations()
+        return [str(lang) for lang in survey._translations]
+    except Exception:  # private pyxform API: fall back to the languages the texts name
+        return []
 
 
 def _safe_name(stem: str) -> str:
@@ -150,12 +161,12 @@ class _Adapter:
             if settings_special is not None else ()
 
     # -- the whole form --
-    def build(self, form_name: str) -> Questionnaire:
+    def build(self, form_name: str, translations: list[str]) -> Questionnaire:
         choices = self._choice_lists(self.raw.get("choices") or {})
         children = tuple(self._elements(self.raw.get("children") or [], choices))
         if self.issues:
             raise FormError(self.issues)
-        languages = tuple(self.languages) or (DEFAULT_LANGUAGE,)
+        languages = tuple(translations or self.languages) or (DEFAULT_LANGUAGE,)
         default = str(self.raw.get("default_language") or DEFAULT_LANGUAGE)
         if default not in languages:
             default = languages[0]
@@ -233,20 +244,13 @@ class _Adapter:
         return Group(**common)
 
     def _loop(self, item: dict[str, Any], choices: dict[str, ChoiceList]) -> Iterator[Group]:
-        """Legacy `begin loop over LIST`: one group per choice, `%(label)s` filled in."""
+        """Legacy `begin loop over LIST`: one group per choice, with `%(name)s` and
+        `%(label)s` filled in everywhere in the loop's rows, as pyxform does."""
         loop_row = self.rows.row_of(str(item["name"]))
         for column in item.get("columns") or []:
             labels = self._text(column.get("label"))
-            children = []
-            for child in item.get("children") or []:
-                filled = dict(child)
-                if isinstance(child.get("label"), Mapping):
-                    filled["label"] = {lang: str(t).replace("%(label)s", labels.get(lang, ""))
-                                       for lang, t in child["label"].items()}
-                elif isinstance(child.get("label"), str):
-                    filled["label"] = child["label"].replace(
-                        "%(label)s", next(iter(labels.values()), ""))
-                children.append(filled)
+            fill = _LoopFill(str(column["name"]), labels)
+            children = [fill.apply(child) for child in item.get("children") or []]
             saved = self.rows
             self.rows = _RowFinder([])  # loop children share the loop's rows
             elements = tuple(self._elements(children, choices))
@@ -393,6 +397,25 @@ class _Adapter:
                 column="cx_metric", fix="write nps, csat or ces"))
             return None
         return cast(CxMetric, metric)
+
+
+class _LoopFill:
+    """Fills `%(name)s` and `%(label)s` into the rows of a legacy loop."""
+
+    def __init__(self, name: str, labels: Text) -> None:
+        self.name = name
+        self.labels = labels
+
+    def apply(self, value: Any, language: str | None = None) -> Any:
+        if isinstance(value, str):
+            label = self.labels.get(language or "", next(iter(self.labels.values()), ""))
+            return value.replace("%(name)s", self.name).replace("%(label)s", label)
+        if isinstance(value, Mapping):
+            return {k: self.apply(v, str(k) if str(k) in self.labels else language)
+                    for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.apply(v, language) for v in value]
+        return value
 
 
 def _parameters(value: Any) -> dict[str, str]:
