@@ -87,7 +87,7 @@ def _analyse(root: AstNode) -> tuple[frozenset[str], bool]:
     return frozenset(refs), volatile
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=16384)
 def compile_expr(text: str) -> Expr:
     """Parse and check an expression once; raises XPathSyntaxError or XPathError."""
     try:

@@ -9,7 +9,7 @@ descendant, sibling axes and unions).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from interviewer.questionnaire.xpath import functions
 from interviewer.questionnaire.xpath.ast import (
@@ -33,6 +33,7 @@ from interviewer.questionnaire.xpath.runtime import (
     BOOLEAN,
     NODESET,
     NUMBER,
+    STRING,
     Compiled,
     constant,
     document_order,
@@ -51,9 +52,10 @@ from interviewer.questionnaire.xpath.values import (
 )
 
 # A step: (input nodes in document order, outer context) -> output nodes.
-StepFn = Callable[[list[XNode], Context], list[XNode]]
+StepFn = Callable[[Sequence[XNode], Context], Sequence[XNode]]
 NodeTest = Callable[[XNode], bool]
 
+_SELF = Step("self", "node()")
 _REVERSE_AXES = frozenset({"parent", "ancestor", "ancestor-or-self", "preceding-sibling"})
 # axes after which children of several nodes may come out of document order
 _DISORDERING_AXES = frozenset({
@@ -66,7 +68,7 @@ def compile_node(node: AstNode) -> Compiled:
     if isinstance(node, NumberLit):
         return constant(node.value, NUMBER)
     if isinstance(node, StringLit):
-        return constant(node.value, "string")
+        return constant(node.value, STRING)
     if isinstance(node, Ref):
         return _compile_ref(node)
     if isinstance(node, Path):
@@ -285,7 +287,8 @@ def _compile_predicates(predicates: tuple[AstNode, ...]) -> list[Compiled]:
     return [compile_node(p) for p in predicates]
 
 
-def _filter_nodes(nodes: list[XNode], predicates: list[Compiled], ctx: Context) -> list[XNode]:
+def _filter_nodes(nodes: Sequence[XNode], predicates: list[Compiled],
+                  ctx: Context) -> Sequence[XNode]:
     for pred in predicates:
         size = len(nodes)
         if pred.constant:
@@ -318,8 +321,8 @@ def _compile_filter(node: Filter) -> Compiled:
     f = base.fn
 
     def filtered(n: XNode, pos: int, size: int, ctx: Context) -> Value:
-        nodes = list(require_nodes(f(n, pos, size, ctx), "a predicate [..]"))
-        return _filter_nodes(nodes, predicates, ctx)
+        return _filter_nodes(require_nodes(f(n, pos, size, ctx), "a predicate [..]"),
+                             predicates, ctx)
 
     return Compiled(filtered, NODESET)
 
@@ -392,13 +395,13 @@ def _compile_step(step: Step, sort: bool) -> StepFn:
         if step.test != "*" and not step.test.endswith(":*"):
             name = step.test
 
-            def child_named(nodes: list[XNode], ctx: Context) -> list[XNode]:
+            def child_named(nodes: Sequence[XNode], ctx: Context) -> Sequence[XNode]:
                 if len(nodes) == 1:
                     return [c for c in nodes[0].children if c.name == name]
                 return [c for x in nodes for c in x.children if c.name == name]
             return child_named
     if step.axis == "parent" and not predicates and test is None:
-        def parent_step(nodes: list[XNode], ctx: Context) -> list[XNode]:
+        def parent_step(nodes: Sequence[XNode], ctx: Context) -> Sequence[XNode]:
             if len(nodes) == 1:
                 p = nodes[0].parent
                 return [] if p is None else [p]
@@ -407,17 +410,16 @@ def _compile_step(step: Step, sort: bool) -> StepFn:
         return parent_step
     axis = _axis_nodes(step.axis)
 
-    def general(nodes: list[XNode], ctx: Context) -> list[XNode]:
+    def general(nodes: Sequence[XNode], ctx: Context) -> Sequence[XNode]:
         out: list[XNode] = []
         for x in nodes:
             found = axis(x)
             if test is not None:
                 found = [c for c in found if test(c)]
+            chosen: Sequence[XNode] = found
             if predicates and found:
-                found = _filter_nodes(found, predicates, ctx)
-            if reverse and len(found) > 1:
-                found.reverse()
-            out.extend(found)
+                chosen = _filter_nodes(found, predicates, ctx)
+            out.extend(reversed(chosen) if reverse else chosen)
         if sort and len(nodes) > 1:
             return document_order(out)
         return out
@@ -428,17 +430,12 @@ def _compile_path(node: Path) -> Compiled:
     base = compile_node(node.base) if node.base is not None else None
     if base is not None and base.type not in (NODESET, ANY):
         raise XPathError(f"a path step '/' needs a node-set on its left, not a {base.type}")
-    steps = list(node.steps)
-    # `.` steps without predicates change nothing (except being the whole path)
-    while len(steps) > 1 and steps[0] == Step("self", "node()") and base is None \
-            and not node.absolute:
-        steps.pop(0)
+    # `.` steps without predicates change nothing
+    steps = [s for s in node.steps if s != _SELF]
     disordered = isinstance(node.base, Union | Filter) or (
         isinstance(node.base, Call) and node.base.name not in ("current", "instance"))
     step_fns: list[StepFn] = []
     for step in steps:
-        if step == Step("self", "node()") and (base is not None or node.absolute or step_fns):
-            continue
         sort = disordered or step.axis in _DISORDERING_AXES
         step_fns.append(_compile_step(step, sort))
         if step.axis in _DISORDERING_AXES:
@@ -447,15 +444,19 @@ def _compile_path(node: Path) -> Compiled:
     if base is not None:
         bf = base.fn
 
-        def start(n: XNode, pos: int, size: int, ctx: Context) -> list[XNode]:
-            return list(require_nodes(bf(n, pos, size, ctx), "a path step '/'"))
+        def start(n: XNode, pos: int, size: int, ctx: Context) -> Sequence[XNode]:
+            return require_nodes(bf(n, pos, size, ctx), "a path step '/'")
     elif node.absolute:
-        def start(n: XNode, pos: int, size: int, ctx: Context) -> list[XNode]:
+        def start(n: XNode, pos: int, size: int, ctx: Context) -> Sequence[XNode]:
             return [ctx.env.root()]
     else:
-        def start(n: XNode, pos: int, size: int, ctx: Context) -> list[XNode]:
+        def start(n: XNode, pos: int, size: int, ctx: Context) -> Sequence[XNode]:
             return [n]
 
+    if not step_fns:
+        def path0(n: XNode, pos: int, size: int, ctx: Context) -> Value:
+            return start(n, pos, size, ctx)
+        return Compiled(path0, NODESET)
     if len(step_fns) == 1:
         only = step_fns[0]
 
@@ -474,7 +475,4 @@ def _compile_path(node: Path) -> Compiled:
 
     return Compiled(path, NODESET)
 
-
-def evaluate_compiled(fn: Fn, ctx: Context) -> Value:
-    return fn(ctx.node, ctx.position, ctx.size, ctx)
 

@@ -14,7 +14,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from interviewer.questionnaire.xpath.ast import Call, Fn, Ref, StringLit
 from interviewer.questionnaire.xpath.errors import XPathError
@@ -51,9 +51,11 @@ Builder = Callable[[list[Compiled], Call], Fn]
 Check = Callable[[list[Compiled], Call], None]
 
 _DAY_MS = 86_400_000
+_MAX_UUID_LENGTH = 10_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _XML_WS = " \t\r\n"
 _XML_WS_RUN = re.compile(r"[ \t\r\n]+")
-_INT_PREFIX = re.compile(r"[ \t\r\n]*([+-]?[0-9]+)")
+_INT_PREFIX = re.compile(r"[ \t\r\n]*([+-]?[0-9]{1,20})")  # more digits: out of range anyway
 _UNPADDED_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(T.*)?\Z")
 _TIME = re.compile(
     r"([0-9]{2}):([0-9]{2})(?::([0-9]{2})(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?\Z")
@@ -76,6 +78,7 @@ class FunctionSpec:
     node_args: tuple[int, ...] = ()  # arguments that must be node-sets
     step: int = 1  # indexed-repeat takes 3, 5 or 7 arguments: step 2
     check: Check | None = None
+    arity_description: str = ""  # when the counts alone would not say it well
 
     def needs_nodes(self, index: int) -> bool:
         return index in self.node_args
@@ -86,14 +89,15 @@ class FunctionSpec:
         return (n - self.min_args) % self.step == 0
 
     def arity_text(self) -> str:
+        if self.arity_description:
+            return self.arity_description
         lo, hi = self.min_args, self.max_args
-        if self.step == 2:
-            counts = ", ".join(str(k) for k in range(lo, (hi or lo + 4) + 1, 2))
-            return counts + (" or more" if hi is None else "") + " arguments"
         if hi == lo:
             return f"{lo} argument{'s' if lo != 1 else ''}"
         if hi is None:
             return f"at least {lo} argument{'s' if lo != 1 else ''}"
+        if hi == lo + 1:
+            return f"{lo} or {hi} arguments"
         return f"{lo} to {hi} arguments"
 
 
@@ -111,10 +115,11 @@ def check_call(name: str, nargs: int, offset: int) -> None:
             offset)
 
 
-def _register(name: str, min_args: int, max_args: int | None, returns: str,
-              build: Builder, **options: object) -> None:
-    FUNCTIONS[name] = FunctionSpec(name, min_args, max_args, returns, build,
-                                   **options)  # type: ignore[arg-type]
+def _register(name: str, min_args: int, max_args: int | None, returns: str, build: Builder,
+              *, pure: bool = True, node_args: tuple[int, ...] = (), step: int = 1,
+              check: Check | None = None, arity_description: str = "") -> None:
+    FUNCTIONS[name] = FunctionSpec(name, min_args, max_args, returns, build, pure,
+                                   node_args, step, check, arity_description)
 
 
 # ---------------------------------------------------------------- builder helpers
@@ -320,7 +325,8 @@ def _build_indexed_repeat(args: list[Compiled], call: Call) -> Fn:
             if not index.is_integer() or not 1 <= index <= len(repeats):
                 return []
             picked = repeats[int(index) - 1]
-        assert picked is not None
+        if picked is None:
+            return []
         top = picked
         return [t for t in nodes_of(target, widen[0], n, pos, size, ctx) if is_inside(t, top)]
     return fn
@@ -345,7 +351,7 @@ _register("name", 0, 1, STRING, _context_default(_name), pure=False, node_args=(
 _register("local-name", 0, 1, STRING, _context_default(_local_name), pure=False,
           node_args=(0,))
 _register("indexed-repeat", 3, 7, NODESET, _build_indexed_repeat, pure=False, step=2,
-          node_args=(0, 1, 3, 5))
+          node_args=(0, 1, 3, 5), arity_description="3, 5 or 7 arguments")
 _register("once", 1, 1, STRING, _build_once, pure=False)
 
 
@@ -488,8 +494,8 @@ def _uuid(n: XNode, pos: int, size: int, ctx: Context, *args: Value) -> Value:
     length = to_number(args[0])
     if length != length:
         raise XPathError("uuid(): the length is not a number")
-    if length == INF:
-        raise XPathError("uuid(): the length is infinite")
+    if length > _MAX_UUID_LENGTH:
+        raise XPathError(f"uuid(): a length above {_MAX_UUID_LENGTH} is not supported")
     while len(result) < length:
         result += ctx.env.new_uuid()
     return result[:max(0, int(length))]
@@ -603,9 +609,17 @@ def _weighted_checklist(lo: Value, hi: Value, *values: Value) -> Value:
 
 
 def _selected(lst: Value, v: Value) -> Value:
-    # ODK Web Forms says selected('', '') is true (it splits '' into ['']); JavaRosa and
-    # we say no value is selected in an empty list
-    return to_string(v).strip(_XML_WS) in to_string(lst).split()
+    # a blank list holds one blank value, so selected(${q}, '') is true while q is blank
+    # (ODK Web Forms and JavaRosa agree; forms use it to ask "why no answer?")
+    return to_string(v).strip(_XML_WS) in (to_string(lst).split() or [""])
+
+
+def _selected_at(lst: Value, i: Value) -> Value:
+    """The i-th (from 0) value of a space-separated list; '' when there is none. The index
+    is read as JavaScript's parseInt reads it (1.7 -> 1), as in ODK Web Forms."""
+    items = to_string(lst).split()
+    k = _parse_int(i)
+    return items[k] if k is not None and 0 <= k < len(items) else ""
 
 
 _register("if", 3, 3, ANY, _build_if)
@@ -616,11 +630,10 @@ _register("false", 0, 0, BOOLEAN, _values(lambda: False))
 _register("boolean-from-string", 1, 1, BOOLEAN,
           _values(lambda v: to_string(v) in ("true", "1")))
 _register("checklist", 2, None, BOOLEAN, _values(_checklist))
-_register("weighted-checklist", 2, None, BOOLEAN, _values(_weighted_checklist), step=2)
+_register("weighted-checklist", 2, None, BOOLEAN, _values(_weighted_checklist), step=2,
+          arity_description="min, max and then value, weight pairs")
 _register("selected", 2, 2, BOOLEAN, _values(_selected))
-_register("selected-at", 2, 2, STRING, _values(
-    lambda lst, i: (lambda items, k: items[k] if k is not None and 0 <= k < len(items)
-                    else "")(to_string(lst).split(), _parse_int(i))))
+_register("selected-at", 2, 2, STRING, _values(_selected_at))
 _register("count-selected", 1, 1, NUMBER, _values(lambda v: float(len(to_string(v).split()))))
 
 
@@ -630,6 +643,19 @@ def _choice_name(n: XNode, pos: int, size: int, ctx: Context, value: Value,
 
 
 _register("jr:choice-name", 2, 2, STRING, _with_context(_choice_name), pure=False)
+
+
+def _itext(n: XNode, pos: int, size: int, ctx: Context, v: Value) -> Value:
+    """jr:itext(id): the text of a translation id in the current language. Environment
+    has no such method; an environment that has one (`itext(itext_id, current) -> str`)
+    is asked, otherwise the answer is ''."""
+    lookup = getattr(ctx.env, "itext", None)
+    if lookup is None:
+        return ""
+    return str(lookup(to_string(v), current_node(ctx)))
+
+
+_register("jr:itext", 1, 1, STRING, _with_context(_itext), pure=False)
 
 
 # ---------------------------------------------------------------- number functions
@@ -743,26 +769,57 @@ def _now(n: XNode, pos: int, size: int, ctx: Context) -> Value:
     return ctx.env.now().isoformat(timespec="milliseconds")
 
 
-def _date(v: Value) -> Value:
-    """A date string: from a number of days (floored), or a date or dateTime string
-    (kept as it is; `2024-1-5` is padded). '' when there is no such date."""
+def _local_moment(moment: datetime, ctx: Context) -> str:
+    """A dateTime as ODK Web Forms prints one: in the local time zone, with milliseconds,
+    and just the date when it falls on local midnight."""
+    tz = _local_tz(ctx)
+    if tz is not None:
+        try:
+            moment = moment.replace(tzinfo=tz) if moment.tzinfo is None \
+                else moment.astimezone(tz)
+        except (OverflowError, ValueError):  # beyond year 1..9999 once moved
+            return ""
+    if moment.hour == moment.minute == moment.second == moment.microsecond == 0:
+        return moment.date().isoformat()
+    return moment.isoformat(timespec="milliseconds")
+
+
+def _date(n: XNode, pos: int, size: int, ctx: Context, v: Value) -> Value:
+    """date(x) and date-time(x), as ODK Web Forms gives them: a whole number of days or a
+    date string gives 'YYYY-MM-DD' (`2024-1-5` is padded); a fractional number of days or
+    a dateTime string gives that moment in the local time zone
+    ('2024-01-01T16:48:00.000+00:00'); '' when there is no such date (ODK: 'Invalid Date')."""
     if isinstance(v, bool):
         return ""
     if isinstance(v, float | int):
-        d = days_to_date(float(v))
-        return "" if d is None else d.isoformat()
-    s = to_string(v)
-    if s == "":
+        days = float(v)
+    else:
+        s = to_string(v)
+        if s == "":
+            return ""
+        parsed = parse_date_string(s)
+        if parsed is None:
+            m = _UNPADDED_DATE.match(s)
+            if m is not None:
+                year, month, day, rest = m.groups()
+                parsed = parse_date_string(f"{year}-{month.zfill(2)}-{day.zfill(2)}{rest or ''}")
+                if parsed is None:
+                    return ""
+        if parsed is not None:
+            if isinstance(parsed, datetime):
+                return _local_moment(parsed, ctx)
+            return parsed.isoformat()
+        days = str_to_number(s)  # a number of days written as text
+    if days != days or days in (INF, -INF):
         return ""
-    if parse_date_string(s) is not None:
-        return s
-    m = _UNPADDED_DATE.match(s)
-    if m is not None:
-        year, month, day, rest = m.groups()
-        padded = f"{year}-{month.zfill(2)}-{day.zfill(2)}{rest or ''}"
-        return padded if parse_date_string(padded) is not None else ""
-    d = days_to_date(str_to_number(s))
-    return "" if d is None else d.isoformat()
+    if days.is_integer():
+        d = days_to_date(days)
+        return "" if d is None else d.isoformat()
+    try:
+        moment = _EPOCH + timedelta(milliseconds=js_round(days * _DAY_MS))
+    except OverflowError:
+        return ""
+    return _local_moment(moment, ctx)
 
 
 def _decimal_time(n: XNode, pos: int, size: int, ctx: Context, v: Value) -> Value:
@@ -831,13 +888,17 @@ def _format_date(n: XNode, pos: int, size: int, ctx: Context, v: Value, f: Value
     if isinstance(parsed, datetime) and parsed.tzinfo is not None:
         tz = _local_tz(ctx)
         if tz is not None:
-            parsed = parsed.astimezone(tz)
+            try:
+                parsed = parsed.astimezone(tz)
+            except (OverflowError, ValueError):  # beyond year 1..9999 once moved
+                return ""
     return _format(parsed, to_string(f))
 
 
 _register("today", 0, 0, STRING, lambda args, call: _today, pure=False)
 _register("now", 0, 0, STRING, lambda args, call: _now, pure=False)
-_register("date", 1, 1, STRING, _values(_date))
+_register("date", 1, 1, STRING, _with_context(_date), pure=False)
+_register("date-time", 1, 1, STRING, _with_context(_date), pure=False)  # Enketo's alias
 _register("decimal-date-time", 1, 1, NUMBER, _values(_number))
 _register("decimal-time", 1, 1, NUMBER, _with_context(_decimal_time), pure=False)
 _register("format-date", 2, 2, STRING, _with_context(_format_date), pure=False)

@@ -41,6 +41,20 @@ _ONE_CHAR_OPERATORS = frozenset("/|+-=<>")
 _ONE_CHAR_PUNCT = frozenset("()[].@,")
 
 
+_SMART_QUOTES = "\u2018\u2019\u201c\u201d"
+
+
+def _bad_character(text: str, i: int) -> XPathSyntaxError:
+    c = text[i]
+    shown = f"'{c}'" if c.isprintable() and not c.isspace() else f"U+{ord(c):04X}"
+    hint = ""
+    if c in _SMART_QUOTES:
+        hint = ": write a straight quote (' or \") instead"
+    elif c.isspace():
+        hint = ": only spaces, tabs and line breaks may separate tokens"
+    return XPathSyntaxError(f"unexpected character {shown} at character {i}{hint}", i, text)
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     kind: str
@@ -87,8 +101,7 @@ def tokenize(text: str) -> list[Token]:
         if c.isdigit() or (c == "." and i + 1 < n and text[i + 1].isdigit()):
             m = _NUMBER_RE.match(text, i)
             if m is None:  # a non-ASCII digit
-                raise XPathSyntaxError(
-                    f"unexpected character '{c}' at character {i}", i, text)
+                raise _bad_character(text, i)
             tokens.append(Token(NUMBER, m.group(), i, m.group()))
             i = m.end()
             continue
@@ -129,7 +142,7 @@ def tokenize(text: str) -> list[Token]:
             continue
         m = _NCNAME_RE.match(text, i)
         if m is None:
-            raise XPathSyntaxError(f"unexpected character '{c}' at character {i}", i, text)
+            raise _bad_character(text, i)
         name = m.group()
         j = m.end()
         if after_operand and name in OPERATOR_NAMES:

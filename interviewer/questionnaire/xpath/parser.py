@@ -110,7 +110,8 @@ class Parser:
     # -- entry point --
     def parse(self) -> AstNode:
         if self.peek().kind == lx.EOF:
-            raise XPathSyntaxError("empty expression: expected a value", 0, self.text)
+            raise XPathSyntaxError(
+                "empty expression at character 0: expected a value", 0, self.text)
         node = self.parse_expr()
         tok = self.peek()
         if tok.kind != lx.EOF:

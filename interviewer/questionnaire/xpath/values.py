@@ -49,6 +49,7 @@ _CACHE_LIMIT = 20_000
 
 def format_number(x: float) -> str:
     """A number as JavaScript's Number::toString writes it (shortest round-trip digits)."""
+    x = float(x)
     if x != x:
         return "NaN"
     if x == INF:
@@ -200,10 +201,6 @@ def to_boolean(v: Value) -> bool:
     if isinstance(v, float | int):
         return v != 0 and v == v
     return len(v) > 0
-
-
-def is_node_set(v: Value) -> bool:
-    return not isinstance(v, str | float | bool | int)
 
 
 # ---------------------------------------------------------------- arithmetic
