@@ -179,6 +179,7 @@ class Interview:
         self._instances: dict[str, _ChoiceNode] = {}
         self._ref_cache: dict[tuple[str, int], tuple[Def, ...]] = {}
         self.recomputations = 0  # vertices evaluated: for tests and benchmarks
+        self.expression_errors: list[str] = []
         self.incremental = True
         self._build(self.root_element, self.form.top)
         self.recompute_all()
@@ -195,8 +196,9 @@ class Interview:
             doc = _ChoiceNode("", None)
             root = _ChoiceNode("root", doc)
             doc.children.append(root)
-            for choice in choice_list.choices:
+            for i, choice in enumerate(choice_list.choices):
                 item = _ChoiceNode("item", root)
+                item.children.append(_ChoiceNode("itextId", item, f"{instance_id}-{i}"))
                 item.children.append(_ChoiceNode("name", item, choice.name))
                 item.children.append(_ChoiceNode("label", item, self._text(choice.label)))
                 for key, value in choice.extra.items():
@@ -230,6 +232,15 @@ class Interview:
             if choice.name == value:
                 return self._text(choice.label)
         return ""
+
+    def itext(self, itext_id: str, current: Any) -> str:
+        """jr:itext(id) for a choice (pyxform names them LIST-INDEX): its label now."""
+        list_name, _, index = itext_id.rpartition("-")
+        choice_list = self.questionnaire.choices.get(list_name)
+        if choice_list is None or not index.isdigit() or \
+                int(index) >= len(choice_list.choices):
+            return ""
+        return self._text(choice_list.choices[int(index)].label)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -266,7 +277,7 @@ class Interview:
             node.value = q.default
         elif "default" in node.definition.exprs:  # type: ignore[union-attr]
             expr = node.definition.exprs["default"]  # type: ignore[union-attr]
-            node.value = _as_value(xpath.evaluate(expr, self._ctx(node)))
+            node.value = _as_value(self._eval(expr, self._ctx(node)))
 
     def _metadata_value(self, kind: str) -> str:
         now = self.clock.now()
@@ -344,6 +355,15 @@ class Interview:
             nodes = nxt
         return nodes
 
+    def _eval(self, expr: xpath.Expr, ctx: xpath.Context) -> xpath.Value:
+        """Evaluate; an error only visible at run time (a regex built from answers, say)
+        reads as blank and is kept for the log, instead of stopping the interview."""
+        try:
+            return xpath.evaluate(expr, ctx)
+        except xpath.XPathError as e:
+            self.expression_errors.append(f"{expr.text}: {e.message}")
+            return ""
+
     def _ctx(self, node: Node) -> xpath.Context:
         return xpath.Context(node=node, env=self, current=node)
 
@@ -386,14 +406,14 @@ class Interview:
         for node in self.nodes_of(d):
             parent_relevant = node.parent.relevant if node.parent is not None else True
             if expr is not None and parent_relevant:
-                node.self_relevant = xpath.to_boolean(xpath.evaluate(expr, self._ctx(node)))
+                node.self_relevant = xpath.to_boolean(self._eval(expr, self._ctx(node)))
             node.relevant = parent_relevant and node.self_relevant
 
     def _recompute_calculation(self, d: Def) -> None:
         expr = d.exprs["calculation"]
         for node in self.nodes_of(d):
             if node.relevant:
-                node.value = _as_value(xpath.evaluate(expr, self._ctx(node)))
+                node.value = _as_value(self._eval(expr, self._ctx(node)))
 
     def _recompute_count(self, d: Def) -> bool:
         expr = d.exprs["repeat_count"]
@@ -402,7 +422,7 @@ class Interview:
         for parent in parents:
             count = 0
             if parent.relevant:
-                n = xpath.to_number(xpath.evaluate(expr, self._ctx(parent)))
+                n = xpath.to_number(self._eval(expr, self._ctx(parent)))
                 count = int(n) if math.isfinite(n) and n > 0 else 0
             count = min(count, MAX_REPEAT_INSTANCES)
             existing = parent.instances(d)
@@ -436,7 +456,7 @@ class Interview:
             if isinstance(part, str):
                 out.append(part)
             else:
-                out.append(xpath.to_string(xpath.evaluate(part, self._ctx(node))))
+                out.append(xpath.to_string(self._eval(part, self._ctx(node))))
         return "".join(out)
 
     def label(self, node: Node) -> str:
@@ -449,6 +469,7 @@ class Interview:
     def set_language(self, language: str) -> None:
         self.language = language
         self._instances.clear()  # choice labels inside instance() follow the language
+        self.recompute_all()  # jr:choice-name and jr:itext give labels in this language
 
     # -- choices --
     def choices(self, node: Node) -> list[Choice]:
@@ -468,7 +489,7 @@ class Interview:
         for i, (choice, item) in enumerate(zip(choice_list.choices, items, strict=True)):
             ctx = xpath.Context(node=item, env=self, position=i + 1, size=len(items),
                                 current=node)
-            if xpath.to_boolean(xpath.evaluate(expr, ctx)):
+            if xpath.to_boolean(self._eval(expr, ctx)):
                 offered.append(choice)
         return offered
 
@@ -478,7 +499,7 @@ class Interview:
         if q.type == QuestionType.NOTE:
             return True
         expr = node.definition.exprs.get("read_only") if node.definition else None
-        return expr is not None and xpath.to_boolean(xpath.evaluate(expr, self._ctx(node)))
+        return expr is not None and xpath.to_boolean(self._eval(expr, self._ctx(node)))
 
     def answer(self, node: Node, answer: Any) -> Problem | None:
         """Store an answer given as JSON-like data (see values.to_stored). A wrong type or
@@ -542,13 +563,13 @@ class Interview:
         if node.value == "":
             required = d.exprs.get("required")
             if required is not None and xpath.to_boolean(
-                    xpath.evaluate(required, self._ctx(node))):
+                    self._eval(required, self._ctx(node))):
                 return Problem("required", self._text(q.required_message)
                                or "An answer is required.")
             return None
         constraint = d.exprs.get("constraint")
         if constraint is not None and not xpath.to_boolean(
-                xpath.evaluate(constraint, self._ctx(node))):
+                self._eval(constraint, self._ctx(node))):
             return Problem("constraint", self._text(q.constraint_message)
                            or "The answer is not allowed.")
         return None
@@ -560,7 +581,7 @@ class Interview:
         expr = d.exprs.get("warning")
         if expr is None or node.special is not None or node.value == "":
             return None
-        if xpath.to_boolean(xpath.evaluate(expr, self._ctx(node))):
+        if xpath.to_boolean(self._eval(expr, self._ctx(node))):
             return None
         return self._text(node.question.warning_message) or \
             "This answer is unusual: please confirm it."

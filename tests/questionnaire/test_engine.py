@@ -343,3 +343,32 @@ def test_an_answer_reevaluates_only_what_depends_on_it(compile_md: Compile) -> N
     interview.answer(node(interview, "hours"), 5)
     # weekly's calculation only; age's relevance chain is untouched
     assert interview.recomputations - before == 1
+
+
+def test_a_runtime_expression_error_reads_blank_and_is_kept(compile_md: Compile) -> None:
+    interview = Interview(compile_md("""
+        | survey |
+        | | type | name | label | calculation |
+        | | text | pattern | Pattern | |
+        | | calculate | matches | | regex('abc', ${pattern}) |
+        """))
+    interview.answer(node(interview, "pattern"), "([")  # not a valid regular expression
+    assert node(interview, "matches").value == ""
+    assert interview.expression_errors and "regex" in interview.expression_errors[0]
+
+
+def test_jr_itext_reads_a_choice_label_in_the_current_language(compile_md: Compile) -> None:
+    interview = Interview(compile_md("""
+        | survey |
+        | | type | name | label::English (en) | label::Polski (pl) | calculation |
+        | | select_one size | size | Size | Rozmiar | |
+        | | calculate | text | | | jr:itext(instance('size')/root/item[name = ${size}]/itextId) |
+        | choices |
+        | | list_name | name | label::English (en) | label::Polski (pl) |
+        | | size | s | Small | Maly |
+        | | size | l | Large | Duzy |
+        """))
+    interview.answer(node(interview, "size"), "l")
+    assert node(interview, "text").value == "Large"
+    interview.set_language("Polski (pl)")
+    assert node(interview, "text").value == "Duzy"
