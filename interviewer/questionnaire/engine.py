@@ -190,7 +190,9 @@ class Interview:
 
     def instance(self, instance_id: str) -> _ChoiceNode | None:
         if instance_id not in self._instances:
-            choice_list = self.questionnaire.choices.get(instance_id)
+            choices = self.questionnaire.choices
+            # pyxform names a select_one_from_file list's instance after the file's stem
+            choice_list = choices.get(instance_id) or choices.get(f"{instance_id}.csv")
             if choice_list is None:
                 return None
             doc = _ChoiceNode("", None)

@@ -8,6 +8,7 @@ adapter is covered by golden tests.
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -85,17 +86,25 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
     form_name = _safe_name(path.stem)
     try:
         definition = get_xlsform(str(path))
-        raw = workbook_to_json(definition, form_name=form_name, fallback_form_name=form_name)
-        survey = create_survey_element_from_dict(raw)  # pyxform's checks: types, names
-        translations = _translations(survey)
     except PyXFormError as e:
         raise FormError([_pyxform_issue(str(e), file)]) from e
     except Exception as e:  # a corrupt or foreign file: xlrd, openpyxl, zipfile, csv errors
         raise FormError([FormIssue(
             f"cannot read the file as an XLSForm ({type(e).__name__}: {e})", file=file,
             fix="check that it is a spreadsheet saved in the format its name says")]) from e
+    try:
+        raw = workbook_to_json(definition, form_name=form_name, fallback_form_name=form_name)
+        survey = create_survey_element_from_dict(raw)  # pyxform's checks: types, names
+        translations = _translations(survey)
+    except PyXFormError as e:
+        raise FormError([_pyxform_issue(str(e), file)]) from e
+    except Exception as e:  # pyxform itself fails on some malformed sheets
+        raise FormError([FormIssue(
+            f"pyxform cannot process the form ({type(e).__name__}: {e})", file=file,
+            fix="check the survey, choices and external_choices sheets against the "
+                "XLSForm reference (a list named in a type must exist)")]) from e
     rows = _RowFinder(definition.survey or [])
-    adapter = _Adapter(raw, rows, file)
+    adapter = _Adapter(raw, rows, file, path.parent)
     return adapter.build(form_name, translations)
 
 
@@ -150,8 +159,10 @@ class _RowFinder:
 
 
 class _Adapter:
-    def __init__(self, raw: dict[str, Any], rows: _RowFinder, file: str) -> None:
+    def __init__(self, raw: dict[str, Any], rows: _RowFinder, file: str,
+                 folder: Path) -> None:
         self.raw = raw
+        self.folder = folder
         self.rows = rows
         self.file = file
         self.issues: list[FormIssue] = []
@@ -275,8 +286,8 @@ class _Adapter:
         if qtype in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE, QuestionType.RANK):
             list_name = str(item.get("itemset") or item.get("list_name") or "")
             if list_name.lower().endswith(_EXTERNAL_SUFFIXES):
-                choices.setdefault(list_name, ChoiceList(
-                    name=list_name, choices=(), external_file=list_name))
+                if list_name not in choices:
+                    choices[list_name] = self._external_list(list_name, row)
             elif list_name not in choices:
                 inline = item.get("choices") or []
                 choices[list_name] = self._choice_lists({list_name: inline})[list_name]
@@ -325,7 +336,9 @@ class _Adapter:
         if kind == "hidden":
             return QuestionType.HIDDEN, None
         spec = QUESTION_TYPE_DICT.get(kind)
-        if spec is None and item.get("itemset"):  # select_one_from_file and friends
+        if kind.startswith("select one external"):
+            spec = None  # answered from a list outside the form: not supported yet
+        elif spec is None and item.get("itemset"):  # select_one_from_file and friends
             spec = {"control": {"tag": "select" if "multiple" in kind else "select1"}}
         if spec is None:
             self.issues.append(FormIssue(
@@ -354,7 +367,8 @@ class _Adapter:
             return QuestionType.RANGE, None
         if tag == "upload":
             media = str((spec.get("control") or {}).get("mediatype", "")).split("/")[0]
-            return _UPLOADS.get(media, QuestionType.FILE), None
+            if media in _UPLOADS:
+                return _UPLOADS[media], None
         value_type = str(bind.get("type") or spec_bind.get("type") or "string")
         if value_type in _BIND_TYPES and tag in ("input", None) and spec.get("control"):
             return _BIND_TYPES[value_type], None
@@ -362,6 +376,29 @@ class _Adapter:
             f"question type '{kind}' is not supported", file=self.file, sheet="survey",
             row=row, column="type", fix="use one of the XLSForm types listed in README"))
         return None, None
+
+    def _external_list(self, file_name: str, row: int | None) -> ChoiceList:
+        """select_one_from_file: a CSV beside the form gives the choices (name, label and
+        any other columns); a missing file gives an empty list, as in ODK."""
+        path = self.folder / file_name
+        choices: list[Choice] = []
+        if file_name.lower().endswith(".csv") and path.is_file():
+            try:
+                with path.open(encoding="utf-8-sig", newline="") as f:
+                    for record in csv.DictReader(f):
+                        name = record.pop("name", None)
+                        if name is None:
+                            continue
+                        label = record.pop("label", None) or name
+                        choices.append(Choice(name=name, label={DEFAULT_LANGUAGE: label},
+                                              extra={k: v or "" for k, v in record.items()
+                                                     if k is not None}))
+            except (OSError, UnicodeDecodeError, csv.Error) as e:
+                self.issues.append(FormIssue(
+                    f"cannot read the choices file {file_name}: {e}", file=self.file,
+                    sheet="survey", row=row, column="type",
+                    fix="save it as UTF-8 CSV with name and label columns"))
+        return ChoiceList(name=file_name, choices=tuple(choices), external_file=file_name)
 
     # -- our extensions --
     def _question_specials(self, item: dict[str, Any], qtype: QuestionType,

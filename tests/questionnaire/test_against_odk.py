@@ -6,6 +6,7 @@ compared)."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,12 +16,14 @@ from interviewer.questionnaire.errors import FormError
 from interviewer.questionnaire.runner import run_interview
 
 from .odk import (
+    ORACLE,
     ROOT,
     corpus_forms,
     differences,
     ignored_names,
     need_oracle,
     odk_batch,
+    oracle_env,
     random_answers,
     xform_of,
 )
@@ -64,3 +67,17 @@ def test_random_scripts_agree_with_odk(form_path: Path) -> None:
         ours = run_interview(form, answers).as_json()
         problems.extend(f"seed {seed}: {d}" for d in differences(ours, odk, ignore))
     assert problems == []
+
+
+def test_the_oracle_compares_through_our_command(tmp_path: Path) -> None:
+    """`run --compare` calls our `interviewer questionnaire run`: the CLI contract holds."""
+    need_oracle()
+    form = FORMS[0]
+    scenario = sorted((form.parent / "scenarios").glob("*.json"))[0]
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(json.loads(scenario.read_text(encoding="utf-8"))["answers"]))
+    done = subprocess.run([str(ORACLE / "run"), "--compare", str(form), str(answers)],
+                          capture_output=True, text=True, env=oracle_env(), check=False,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "agree" in done.stdout

@@ -224,3 +224,39 @@ def test_compiled_expressions_are_shared(compile_md: Callable[[str], CompiledFor
         """)
     b, c = form.single("b"), form.single("c")
     assert b.exprs["relevant"] is c.exprs["relevant"]  # parsed once
+
+
+def test_choices_from_a_csv_file_beside_the_form(make_form: MakeForm) -> None:
+    path = make_form("""
+        | survey |
+        | | type | name | label | choice_filter |
+        | | select_one_from_file cities.csv | city | City | region = 2 |
+        | | select_one_from_file missing.csv | town | Town | |
+        """)
+    (path.parent / "cities.csv").write_text("name,label,region\nwaw,Warsaw,1\nkrk,Krakow,2\n",
+                                            encoding="utf-8")
+    q = load_questionnaire(path)
+    cities = q.choices["cities.csv"].choices
+    assert [(c.name, c.label, c.extra) for c in cities] == [
+        ("waw", {"default": "Warsaw"}, {"region": "1"}),
+        ("krk", {"default": "Krakow"}, {"region": "2"})]
+    assert q.choices["missing.csv"].choices == ()  # as ODK: an empty list
+
+
+@pytest.mark.parametrize(("row", "named"), [
+    ("| | osm building | b | Building |", "'osm'"),
+    ("| | xml-external | ext | |", "'xml-external'"),
+    ("| | csv-external | ext | |", "'csv-external'"),
+    ("| | calculate | r | | randomize(${a}) |", "randomize"),
+    ("| | calculate | r | | area(${a}) |", "area"),
+])
+def test_unsupported_features_are_refused_by_name(make_form: MakeForm, row: str,
+                                                  named: str) -> None:
+    text = "\n".join(errors_of(make_form(f"""
+        | survey |
+        | | type | name | label | calculation |
+        | | text | a | A | |
+        {row}
+        """)))
+    assert named in text and "row 3" in text
+    assert "not supported" in text or "unknown function" in text

@@ -102,11 +102,16 @@ class FunctionSpec:
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {}
+# ODK functions we do not run yet: named as such, so that a form author knows it is us.
+NOT_YET = frozenset({"randomize", "area", "distance", "geofence", "lang", "id"})
 
 
 def check_call(name: str, nargs: int, offset: int) -> None:
     """Called by the parser for every function call."""
     spec = FUNCTIONS.get(name)
+    if spec is None and name in NOT_YET:
+        raise XPathError(f"the ODK function {name}() is not supported yet (at character "
+                         f"{offset})", offset)
     if spec is None:
         raise XPathError(f"unknown function {name}() at character {offset}", offset)
     if not spec.arity_ok(nargs):
