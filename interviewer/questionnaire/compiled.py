@@ -33,10 +33,10 @@ _QUESTION_EXPRESSIONS = ("relevant", "calculation", "constraint", "required", "r
 class Def:
     """One element of the form with its compiled expressions."""
 
-    element: Question | Group | Repeat
-    parent: Def | None
+    element: Question | Group | Repeat = field(repr=False)
+    parent: Def | None = field(repr=False)
     order: int
-    children: list[Def] = field(default_factory=list)
+    children: list[Def] = field(default_factory=list, repr=False)
     exprs: dict[str, xpath.Expr] = field(default_factory=dict)
     # Fixed facts, kept as plain attributes: the engine reads them on every step.
     name: str = field(init=False)
@@ -107,6 +107,7 @@ class CompiledForm:
         self.by_name: dict[str, list[Def]] = defaultdict(list)
         self._issues: list[FormIssue] = []
         self._pipes: dict[str, tuple[str | xpath.Expr, ...]] = {}
+        self._self_reads: dict[Def, list[Vertex]] = {}
         for element in questionnaire.children:
             self.top.append(self._add(element, None))
         for d in self.defs:
@@ -148,7 +149,7 @@ class CompiledForm:
         for attr, text in sources.items():
             if text is None:
                 continue
-            expr = self._expression(d, _COLUMN_NAMES.get(attr, attr), text)
+            expr = self._expression(d, attr, text)
             if expr is not None:
                 d.exprs[attr] = expr
         for column, texts in self._texts(element).items():
@@ -168,15 +169,23 @@ class CompiledForm:
         try:
             expr = xpath.compile_expr(text)
         except xpath.XPathSyntaxError as e:
-            self._issue(d, column, f"{e.message} in '{text}'",
-                        "correct the expression (see the character named)")
+            self._issue(d, column, f"{e.message}\n    {text}\n    {' ' * e.offset}^",
+                        "correct the expression where the caret points")
             return None
         except xpath.XPathError as e:
-            self._issue(d, column, f"{e.message} in '{text}'",
-                        "use a function that ODK supports (see README)")
+            fix = "use a function that ODK supports (see README)" if "function" in \
+                e.message and "takes" not in e.message else "correct the call"
+            self._issue(d, column, f"{e.message} in '{text}'", fix)
             return None
-        for name in _refs_in(text):
-            self._check_ref(d, column, name)
+        # every ${name}, also inside strings: jr:choice-name(x, '${q}') names a question
+        for name in _PIPE.findall(text):
+            self._check_ref(d, column, name.strip())
+        root = self.questionnaire.root_name
+        for first in _absolute_roots(expr.root):
+            if first != root:
+                self._issue(d, column, f"the path /{first}/... does not start at the form's "
+                            f"root /{root} in '{text}'",
+                            f"write /{root}/... or use ${{name}}")
         return expr
 
     def _check_ref(self, d: Def, column: str, name: str) -> None:
@@ -212,7 +221,9 @@ class CompiledForm:
                     continue
                 context = d.parent if kind == COUNT and d.parent is not None else d
                 for target in self.reads(expr, context):
-                    if not (target is d and kind == CALC):  # `.` in its own calculation
+                    if target is d:  # `.`: no cycle, but due when its own value changes
+                        self._self_reads.setdefault(d, []).append(Vertex(kind, d))
+                    else:
                         deps[target].append(Vertex(kind, d))
         return deps
 
@@ -242,6 +253,8 @@ class CompiledForm:
         out: list[Vertex] = []
         if v.kind == REL:
             out.extend(Vertex(REL, c) for c in d.children)
+            if "calculation" in d.exprs:  # skipped while hidden: due when shown again
+                out.append(Vertex(CALC, d))
         ancestors = d.path[:-1]
         # A group whose relevance reads its own descendants (CHT's `inputs` group reads
         # ./source) would be a cycle through "hidden values read blank": it reads them as
@@ -291,7 +304,7 @@ class CompiledForm:
         if cached is not None:
             return cached
         seen: set[Vertex] = set()
-        stack = list(self._dependents.get(d, ()))
+        stack = list(self._dependents.get(d, ())) + self._self_reads.get(d, [])
         while stack:
             v = stack.pop()
             if v in seen:
@@ -403,22 +416,34 @@ class _Reads:
         return set()
 
 
-_COLUMN_NAMES = {"calculation": "calculation", "read_only": "read_only",
-                 "repeat_count": "repeat_count"}
-
-
-def _refs_in(text: str) -> list[str]:
-    """The ${name} references written in an expression, outside string literals
-    (`jr:choice-name(x, '${q}')` names a question inside a string, so those count too)."""
-    return [m.strip() for m in _PIPE.findall(text)]
+def _absolute_roots(node: xast.Node) -> list[str]:
+    """The first step of every absolute path in an expression (`/data/x` -> 'data')."""
+    found: list[str] = []
+    stack: list[xast.Node] = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, xast.Path):
+            if n.absolute and n.base is None and n.steps and n.steps[0].axis == "child" \
+                    and n.steps[0].test not in ("*", "node()"):
+                found.append(n.steps[0].test)
+            if n.base is not None:
+                stack.append(n.base)
+            for step in n.steps:
+                stack.extend(step.predicates)
+        elif isinstance(n, xast.Call):
+            stack.extend(n.args)
+        elif isinstance(n, (xast.BinaryOp, xast.Union)):
+            stack.extend(n.operands)
+        elif isinstance(n, xast.Negate):
+            stack.append(n.operand)
+        elif isinstance(n, xast.Filter):
+            stack.append(n.base)
+            stack.extend(n.predicates)
+    return found
 
 
 def _vertex_key(v: Vertex) -> tuple[int, int]:
     return (v.definition.order, {REL: 0, COUNT: 1, CALC: 2}[v.kind])
-
-
-def compile_form(questionnaire: Questionnaire) -> CompiledForm:
-    return CompiledForm(questionnaire)
 
 
 def load_form(path: str | Path) -> CompiledForm:
@@ -434,6 +459,5 @@ __all__ = [
     "Def",
     "QuestionType",
     "Vertex",
-    "compile_form",
     "load_form",
 ]

@@ -9,7 +9,6 @@ moves through the interview (next, back, jump). No Qt, no SQL.
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,7 +28,7 @@ from interviewer.questionnaire.model import (
     SpecialAnswer,
     Text,
 )
-from interviewer.questionnaire.values import AnswerTypeError, to_stored
+from interviewer.questionnaire.values import INTEGER_TEXT, AnswerTypeError, to_stored
 
 ErrorKind = Literal["required", "constraint", "choice", "type"]
 MAX_REPEAT_INSTANCES = 1000
@@ -111,6 +110,18 @@ class Node:
             node = node.parent
         return "/".join(reversed(parts))
 
+    @property
+    def key(self) -> str:
+        """The full instance path, groups included: `g/rep[2]/q`. Unique in an interview;
+        what storage keeps answers under."""
+        parts: list[str] = []
+        node: Node | None = self
+        while node is not None and node.definition is not None:
+            d = node.definition
+            parts.append(f"{d.name}[{node.index}]" if d.is_repeat else d.name)
+            node = node.parent
+        return "/".join(reversed(parts))
+
     def __repr__(self) -> str:
         return f"Node({self.path or '/'})"
 
@@ -177,7 +188,6 @@ class Interview:
         self.document._children = [self.root_element]
         self._single: dict[Def, Node] = {}  # elements outside repeats have one node
         self._instances: dict[str, _ChoiceNode] = {}
-        self._ref_cache: dict[tuple[str, int], tuple[Def, ...]] = {}
         self.recomputations = 0  # vertices evaluated: for tests and benchmarks
         self.expression_errors: list[str] = []
         self.incremental = True
@@ -259,7 +269,11 @@ class Interview:
     def _build(self, parent: Node, defs: list[Def]) -> None:
         for d in defs:
             if d.is_repeat:
-                continue  # instances are added by repeat_count or by the interviewer
+                # as in ODK, a repeat without repeat_count starts with one instance (its
+                # defaults computed now); repeat_count makes its own
+                if "repeat_count" not in d.exprs:
+                    self._add_instance(parent, d)
+                continue
             node = Node(d, parent)
             if d in self.form.self_gated:
                 node.self_relevant = node.relevant = False
@@ -319,6 +333,45 @@ class Interview:
         for node in existing[count:]:
             parent._children.remove(node)
         self.recompute_all()
+
+    def find(self, key: str, create: bool = False) -> Node | None:
+        """The node at a `Node.key`; with create, missing instances of repeats without
+        repeat_count are added on the way (to restore a stored interview: call
+        recompute_all after)."""
+        node = self.root_element
+        for part in key.split("/"):
+            name, _, index = part.partition("[")
+            if index:
+                number = int(index.rstrip("]"))
+                repeat = next((d for d in self._child_defs(node) if d.name == name
+                               and d.is_repeat), None)
+                if repeat is None:
+                    return None
+                instances = node.instances(repeat)
+                if len(instances) < number and create and "repeat_count" not in repeat.exprs:
+                    for _ in range(number - len(instances)):
+                        self._add_instance(node, repeat)  # the caller recomputes once
+                    instances = node.instances(repeat)
+                if len(instances) < number:
+                    return None
+                node = instances[number - 1]
+            else:
+                found = next((c for c in node._children if c.name == name), None)
+                if found is None:
+                    return None
+                node = found
+        return node
+
+    def _child_defs(self, node: Node) -> list[Def]:
+        return node.definition.children if node.definition is not None else self.form.top
+
+    def new_instance_relevant(self, parent: Node, repeat: Def) -> bool:
+        """Would a new instance of `repeat` under `parent` be relevant? (No prompt to add
+        one to a repeat that relevance hides.)"""
+        if not parent.relevant:
+            return False
+        expr = repeat.exprs.get("relevant")
+        return expr is None or xpath.to_boolean(self._eval(expr, self._ctx(parent)))
 
     def add_instance(self, parent: Node, repeat: Def) -> Node:
         node = self._add_instance(parent, repeat)
@@ -507,8 +560,8 @@ class Interview:
         """Store an answer given as JSON-like data (see values.to_stored). A wrong type or
         a choice not offered is refused and changes nothing."""
         q = node.question
-        if q.type not in ANSWERABLE:
-            return Problem("type", f"'{q.name}' cannot be answered")
+        if q.type not in ANSWERABLE or self.is_read_only(node):
+            return Problem("type", f"'{q.name}' cannot be answered (it is read-only)")
         try:
             stored = to_stored(q, answer)
         except AnswerTypeError as e:
@@ -544,9 +597,6 @@ class Interview:
         self._store(node, "", special)
         return None
 
-    def clear(self, node: Node) -> None:
-        self._store(node, "", None)
-
     def _store(self, node: Node, value: str, special: SpecialAnswer | None) -> None:
         changed = node.value != value
         node.value = value
@@ -555,6 +605,10 @@ class Interview:
             self._changed(node.definition)
 
     # -- validation --
+    def is_required(self, node: Node) -> bool:
+        expr = node.definition.exprs.get("required") if node.definition else None
+        return expr is not None and xpath.to_boolean(self._eval(expr, self._ctx(node)))
+
     def violation(self, node: Node) -> Problem | None:
         """required / constraint, as ODK checks them for the node's current value."""
         q = node.question
@@ -630,9 +684,6 @@ def _collect(parent: Node) -> dict[str, Any]:
     return out
 
 
-_INT = re.compile(r"^[+-]?\d+$")
-
-
 def _typed(q: Question, value: str) -> Any:
     """A stored string as JSON: numbers as numbers, multi-selects as lists."""
     t = q.type
@@ -644,7 +695,7 @@ def _typed(q: Question, value: str) -> Any:
         return value
     if t in (QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE):
         try:
-            return int(value) if _INT.match(value) else float(value)
+            return int(value) if INTEGER_TEXT.match(value) else float(value)
         except ValueError:
             return value
     return value

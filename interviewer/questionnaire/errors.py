@@ -28,7 +28,7 @@ class FormIssue:
             where.append(f"column '{self.column}'")
         text = f"{', '.join(where)}: {self.message}" if where else self.message
         if self.fix:
-            text += f" Fix: {self.fix}"
+            text += ("\n    " if "\n" in self.message else " ") + f"Fix: {self.fix}"
         return text
 
 

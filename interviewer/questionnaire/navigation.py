@@ -53,8 +53,9 @@ class Navigator:
 
     interview: Interview
     screen: Screen = field(init=False)
-    _confirmed: dict[int, str] = field(default_factory=dict, init=False)
-    _declined: set[tuple[int, int]] = field(default_factory=set, init=False)
+    # keyed by the node objects themselves: a removed instance's id could be reused
+    _confirmed: dict[Node, str] = field(default_factory=dict, init=False)
+    _declined: set[tuple[Node, Def]] = field(default_factory=set, init=False)
 
     def __post_init__(self) -> None:
         self.screen = self.first()
@@ -72,7 +73,8 @@ class Navigator:
                 for instance in parent.instances(d):
                     if instance.relevant:
                         yield from self._container(instance, d)
-                if "repeat_count" not in d.exprs:
+                if "repeat_count" not in d.exprs and \
+                        self.interview.new_instance_relevant(parent, d):
                     yield Screen("repeat_prompt", parent=parent, repeat=d)
                 continue
             node = parent.child(d)
@@ -107,7 +109,7 @@ class Navigator:
                 problems.append((node, problem))
                 continue
             message = self.interview.warning(node)
-            if message is not None and self._confirmed.get(id(node)) != node.value:
+            if message is not None and self._confirmed.get(node) != node.value:
                 warnings.append((node, message))
         if problems or warnings:
             return Blocked(tuple(problems), tuple(warnings))
@@ -119,7 +121,7 @@ class Navigator:
         for node in self.screen.nodes:
             message = self.interview.warning(node)
             if message is not None:
-                self._confirmed[id(node)] = node.value
+                self._confirmed[node] = node.value
                 confirmed.append((node, message))
         return confirmed
 
@@ -130,7 +132,7 @@ class Navigator:
             return blocked
         if self.screen.kind == "repeat_prompt":
             assert self.screen.parent is not None and self.screen.repeat is not None
-            self._declined.add((id(self.screen.parent), id(self.screen.repeat)))
+            self._declined.add((self.screen.parent, self.screen.repeat))
         self.screen = self._after(self.screen)
         return self.screen
 
@@ -181,7 +183,7 @@ class Navigator:
         if screen.kind != "repeat_prompt":
             return False
         assert screen.parent is not None and screen.repeat is not None
-        return (id(screen.parent), id(screen.repeat)) in self._declined
+        return (screen.parent, screen.repeat) in self._declined
 
     def first_open(self) -> Screen:
         """The first screen with an unanswered or invalid question (where resume opens)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interviewer.questionnaire.compiled import CompiledForm, Def
-from interviewer.questionnaire.engine import Clock, Interview, Node
+from interviewer.questionnaire.engine import Clock, Interview, Node, Problem
 from interviewer.questionnaire.model import DEFAULT_LANGUAGE, SPECIAL_ANSWERS, QuestionType
 
 _MISSING = object()
@@ -29,6 +29,8 @@ class RunResult:
     data: dict[str, Any] = field(default_factory=dict)
     warnings: list[dict[str, str]] = field(default_factory=list)
     error: dict[str, Any] | None = None
+    # answers that were not used, for stderr (not part of the JSON contract)
+    notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"status": self.status, "path": self.path, "data": self.data,
@@ -60,7 +62,22 @@ def run_interview(form: CompiledForm, answers: dict[str, Any], language: str | N
     if not isinstance(answers, dict):
         raise UnusableInput("answers must be a JSON object mapping question names to answers")
     walker = _Walker(form, answers, pick_language(form, language), clock)
-    return walker.run()
+    result = walker.run()
+    result.notes = _unused_answers(form, answers)
+    return result
+
+
+def _unused_answers(form: CompiledForm, answers: dict[str, Any]) -> list[str]:
+    """Answers ODK would ignore too: names of no question, single values for questions
+    inside a repeat (which take a list, one entry per instance)."""
+    notes = []
+    for name, value in answers.items():
+        defs = form.by_name.get(name)
+        if not defs:
+            notes.append(f"'{name}' names no question in the form: its answer was not used")
+        elif defs[0].repeats and value is not None and not isinstance(value, list):
+            notes.append(f"'{name}' is inside a repeat: give a list, one answer per instance")
+    return notes
 
 
 class _Walker:
@@ -125,7 +142,11 @@ class _Walker:
         a: Any = _MISSING
         if q.type != QuestionType.NOTE and not interview.is_read_only(node):
             a = self._answer_at(q.name, idx)
-        if _is_special(a):
+        problem: Problem | None
+        if isinstance(a, dict) and "special" in a and not _is_special(a):
+            problem = Problem("type", f"unknown special answer {a['special']!r}: use "
+                              f"{' or '.join(SPECIAL_ANSWERS)}")
+        elif _is_special(a):
             problem = interview.set_special(node, a["special"])
         elif a is not _MISSING and a is not None:
             problem = interview.answer(node, a)

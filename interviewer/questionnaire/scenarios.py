@@ -56,7 +56,12 @@ def read_scenario(path: str | Path) -> Scenario:
         raise ScenarioError(f"{path}: a scenario is an object with 'answers' (an object) and "
                             "'expect'")
     expect = raw.get("expect", {})
-    unknown = set(expect) - set(EXPECTED_KEYS) if isinstance(expect, dict) else {"?"}
+    if not isinstance(expect, dict):
+        raise ScenarioError(f"{path}: 'expect' must be an object")
+    for key in ("name", "lang"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise ScenarioError(f"{path}: '{key}' must be a string")
+    unknown = set(expect) - set(EXPECTED_KEYS)
     if unknown:
         raise ScenarioError(f"{path}: 'expect' may hold only {', '.join(EXPECTED_KEYS)}; "
                             f"found {', '.join(sorted(unknown))}")
@@ -92,8 +97,9 @@ def _differences(key: str, expected: Any, actual: Any) -> list[str]:
         for i, (e, a) in enumerate(zip(expected, actual, strict=False)):
             if e != a:
                 return [f"path step {i + 1}: expected '{e}', got '{a}'"]
+        longer = actual if len(actual) > len(expected) else expected
         return [f"path: expected {len(expected)} steps, got {len(actual)} "
-                f"(first extra: '{(expected + actual)[min(len(expected), len(actual))]}')"]
+                f"(first extra: '{longer[min(len(expected), len(actual))]}')"]
     if key == "data" and isinstance(expected, dict) and isinstance(actual, dict):
         out = []
         for name in sorted(set(expected) | set(actual)):

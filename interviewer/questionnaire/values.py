@@ -15,7 +15,7 @@ from typing import Any
 from interviewer.questionnaire.model import Question, QuestionType
 
 INT32 = (-(2**31), 2**31 - 1)
-_INT = re.compile(r"^[+-]?\d+$")
+INTEGER_TEXT = re.compile(r"^[+-]?\d+$")
 _DEC = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}(:?\d{2})?)?$")
@@ -42,7 +42,7 @@ def _integer(q: Question, a: Any) -> str:
         value = a
     elif isinstance(a, float) and a.is_integer():
         value = int(a)
-    elif isinstance(a, str) and _INT.match(a.strip()):
+    elif isinstance(a, str) and INTEGER_TEXT.match(a.strip()):
         value = int(a.strip())
     else:
         raise AnswerTypeError(f"expected a whole number, got {_show(a)}")
@@ -56,7 +56,7 @@ def _number(a: Any) -> float:
         raise AnswerTypeError(f"expected a number, got {a!r}")
     if isinstance(a, (int, float)) and math.isfinite(a):
         return float(a)
-    if isinstance(a, str) and _DEC.match(a.strip()):
+    if isinstance(a, str) and _DEC.match(a.strip()) and math.isfinite(float(a.strip())):
         return float(a.strip())
     raise AnswerTypeError(f"expected a number, got {_show(a)}")
 
@@ -100,9 +100,17 @@ def _num(x: float) -> str:
 def _text(q: Question, a: Any) -> str:
     if isinstance(a, str):
         return a
+    number = _number_text(a)
+    if number is None:
+        raise AnswerTypeError(f"expected text, got {_show(a)}")
+    return number
+
+
+def _number_text(a: Any) -> str | None:
+    """A JSON number given where text is wanted, as JavaScript's String() writes it."""
     if isinstance(a, (int, float)) and not isinstance(a, bool) and math.isfinite(a):
         return str(int(a)) if float(a).is_integer() else repr(float(a))
-    raise AnswerTypeError(f"expected text, got {_show(a)}")
+    return None
 
 
 def _date(q: Question, a: Any) -> str:
@@ -122,23 +130,34 @@ def valid_date(s: str) -> bool:
 
 
 def _time(q: Question, a: Any) -> str:
-    if isinstance(a, str) and _TIME.match(a):
+    if isinstance(a, str) and _TIME.match(a) and _clock_ok(a):
         return a
     raise AnswerTypeError(f"expected a time HH:MM:SS, got {_show(a)}")
 
 
 def _datetime(q: Question, a: Any) -> str:
-    if isinstance(a, str) and _DATETIME.match(a) and valid_date(a[:10]):
+    if isinstance(a, str) and _DATETIME.match(a) and valid_date(a[:10]) and \
+            _clock_ok(a[11:]):
         return a
     raise AnswerTypeError(f"expected a date and time (ISO 8601), got {_show(a)}")
+
+
+def _clock_ok(text: str) -> bool:
+    """Hours 0-23, minutes and seconds 0-59, and a zone offset that exists."""
+    hours, minutes = int(text[0:2]), int(text[3:5])
+    seconds = int(text[6:8]) if len(text) >= 8 and text[5] == ":" else 0
+    zone = re.search(r"[+-](\d{2}):?(\d{2})?$", text[5:])
+    zone_ok = zone is None or (int(zone.group(1)) <= 14 and int(zone.group(2) or 0) <= 59)
+    return hours <= 23 and minutes <= 59 and seconds <= 59 and zone_ok
 
 
 def _choice_name(a: Any) -> str:
     if isinstance(a, str):
         return a
-    if isinstance(a, (int, float)) and not isinstance(a, bool) and math.isfinite(a):
-        return str(int(a)) if float(a).is_integer() else repr(float(a))
-    raise AnswerTypeError(f"expected a choice name, got {_show(a)}")
+    number = _number_text(a)
+    if number is None:
+        raise AnswerTypeError(f"expected a choice name, got {_show(a)}")
+    return number
 
 
 def _select_one(q: Question, a: Any) -> str:

@@ -66,6 +66,8 @@ _METADATA_PARAMS = {"start", "end", "today", "deviceid", "username", "phonenumbe
 # Background captures a desktop cannot take: kept as empty metadata so the form still runs.
 _PASSIVE_TYPES = {"audit", "start-geopoint", "background-audio", "background-geopoint"}
 _EXTERNAL_SUFFIXES = (".csv", ".xml", ".geojson")
+_SCORE_TYPES = frozenset({QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE,
+                          QuestionType.SELECT_ONE})
 _ROW = re.compile(r"\[row\s*:\s*(\d+)\]")
 _SHEET = re.compile(r"On the '([^']+)' sheet,?\s*")
 _COLUMN = re.compile(r"the '([\w:]+)' value")
@@ -93,7 +95,10 @@ def load_questionnaire(path: str | Path) -> Questionnaire:
             f"cannot read the file as an XLSForm ({type(e).__name__}: {e})", file=file,
             fix="check that it is a spreadsheet saved in the format its name says")]) from e
     try:
-        raw = workbook_to_json(definition, form_name=form_name, fallback_form_name=form_name)
+        # as pyxform's convert: the root element is `data` (or the settings `name`), the
+        # form id falls back to the file name
+        raw = workbook_to_json(definition, form_name=None,
+                               fallback_form_name=definition.fallback_form_name or form_name)
         survey = create_survey_element_from_dict(raw)  # pyxform's checks: types, names
         translations = _translations(survey)
     except PyXFormError as e:
@@ -321,7 +326,7 @@ class _Adapter:
             warning=_expr(item.get("warning")),
             warning_message=self._text(item.get("warning_message")),
             special=self._question_specials(item, qtype, row),
-            cx_metric=self._cx_metric(item.get("cx_metric"), row),
+            cx_metric=self._cx_metric(item.get("cx_metric"), qtype, row),
             touchpoint=str(item["touchpoint"]).strip() or None if item.get("touchpoint") else None,
         )
 
@@ -424,7 +429,7 @@ class _Adapter:
             return ()
         return cast(tuple[SpecialAnswer, ...], tuple(dict.fromkeys(words)))
 
-    def _cx_metric(self, value: Any, row: int | None) -> CxMetric | None:
+    def _cx_metric(self, value: Any, qtype: QuestionType, row: int | None) -> CxMetric | None:
         if value in (None, ""):
             return None
         metric = str(value).strip().lower()
@@ -432,6 +437,13 @@ class _Adapter:
             self.issues.append(FormIssue(
                 f"unknown cx_metric '{value}'", file=self.file, sheet="survey", row=row,
                 column="cx_metric", fix="write nps, csat or ces"))
+            return None
+        if qtype not in _SCORE_TYPES:
+            self.issues.append(FormIssue(
+                f"cx_metric '{metric}' is on a {qtype.value} question: a score must be a "
+                "number or a single choice", file=self.file, sheet="survey", row=row,
+                column="cx_metric",
+                fix="put it on an integer, decimal, range or select_one question"))
             return None
         return cast(CxMetric, metric)
 

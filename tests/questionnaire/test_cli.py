@@ -121,3 +121,26 @@ def test_the_console_script_runs(make_form: MakeForm) -> None:
     done = subprocess.run([sys.executable, "-m", "interviewer.cli", "questionnaire", "check",
                            str(make_form(FORM))], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(("answer", "kind"), [
+    ({"nps": "25:99:99"}, None),  # nps is an integer: a type error, not a time
+])
+def test_unknown_special_answers_are_named(make_form: MakeForm, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str], answer: Any,
+                                           kind: Any) -> None:
+    code, out, err = run_cli(capsys, "questionnaire", "run", str(make_form(FORM)), "--answers",
+                             answers_file(tmp_path, {"nps": {"special": "bogus"},
+                                                     "nobody": 1}))
+    result = json.loads(out)
+    assert code == 1 and result["error"]["kind"] == "type"
+    assert "unknown special answer 'bogus'" in result["error"]["message"]
+    assert "'nobody' names no question" in err
+
+
+def test_scenario_files_with_wrong_shapes_are_refused(make_form: MakeForm, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"lang": 5, "answers": {}}))
+    code, _, err = run_cli(capsys, "questionnaire", "test", str(make_form(FORM)), str(bad))
+    assert code == 2 and "'lang' must be a string" in err

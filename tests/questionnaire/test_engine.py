@@ -372,3 +372,67 @@ def test_jr_itext_reads_a_choice_label_in_the_current_language(compile_md: Compi
     assert node(interview, "text").value == "Large"
     interview.set_language("Polski (pl)")
     assert node(interview, "text").value == "Duzy"
+
+
+def test_a_calculation_hidden_by_relevance_is_computed_when_shown(compile_md: Compile) -> None:
+    form = compile_md("""
+        | survey |
+        | | type | name | label | relevant | calculation |
+        | | integer | y | Y | | |
+        | | integer | x | X | | |
+        | | calculate | c | | ${x} > 0 | ${y} * 2 |
+        | | begin group | g | G | ${x} > 0 | |
+        | | calculate | gc | | | ${y} + 1 |
+        | | end group | | | | |
+        """)
+    fast, slow = Interview(form), Interview(form)
+    slow.incremental = False
+    for interview in (fast, slow):
+        interview.answer(node(interview, "y"), 4)
+        interview.answer(node(interview, "x"), 1)  # c and the group become relevant
+    assert fast.data() == slow.data() == {"y": 4, "x": 1, "c": "8", "gc": "5"}
+
+
+def test_absolute_paths_start_at_data_as_in_odk(compile_md: Compile) -> None:
+    interview = Interview(compile_md("""
+        | survey |
+        | | type | name | label | calculation |
+        | | begin repeat | r | R | |
+        | | integer | p | P | |
+        | | end repeat | | | |
+        | | calculate | last | | /data/r[last()]/p |
+        | | calculate | n | | count(/data/r) |
+        """))
+    assert interview.questionnaire.root_name == "data"  # not the file's name
+    interview.set_instance_count(interview.root_element, interview.form.single("r"), 2)
+    interview.answer(node(interview, "r[1]/p"), 1)
+    interview.answer(node(interview, "r[2]/p"), 2)
+    assert interview.data()["last"] == "2" and interview.data()["n"] == "2"
+
+
+def test_a_repeat_without_count_starts_with_one_instance(compile_md: Compile) -> None:
+    form = compile_md("""
+        | survey |
+        | | type | name | label | default |
+        | | integer | n | N | 3 |
+        | | begin repeat | r | R | |
+        | | integer | p | P | position(..) * ${n} |
+        | | end repeat | | | |
+        """)
+    interview = Interview(form)
+    first = node(interview, "r[1]/p")
+    assert first.value == "3"  # its default computed at load, as ODK does
+    interview.remove_instance(first.parent)  # type: ignore[arg-type]
+    assert "r" not in interview.data() or interview.data()["r"] == []
+
+
+def test_relevance_that_reads_its_own_value_is_no_cycle(compile_md: Compile) -> None:
+    interview = Interview(compile_md("""
+        | survey |
+        | | type | name | label | relevant |
+        | | integer | q | Q | . != 3 |
+        """))
+    q = node(interview, "q")
+    assert q.relevant
+    interview.answer(q, 3)
+    assert not q.relevant  # re-evaluated when its own value changed

@@ -44,9 +44,11 @@ def test_next_validates_and_routes(compile_md: Compile) -> None:
     blocked = nav.next()
     assert isinstance(blocked, Blocked) and blocked.problems[0][0].name == "phone"
     nav.interview.answer(nav.screen.nodes[0], "123")
-    assert names(nav.next()) == ["+child"]
-    assert names(nav.add_instance()) == ["child[1]/cname"]
+    assert names(nav.next()) == ["child[1]/cname"]  # as in ODK, one instance to start
     nav.interview.answer(nav.screen.nodes[0], "Ann")
+    assert names(nav.next()) == ["+child"]  # then the offer of another
+    assert names(nav.add_instance()) == ["child[2]/cname"]
+    nav.interview.answer(nav.screen.nodes[0], "Bob")
     assert names(nav.next()) == ["+child"]  # asked again after each instance
     assert names(nav.next()) == ["done"]  # moving on declines
     assert names(nav.next()) == ["end"]
@@ -69,7 +71,7 @@ def test_back_and_jump_follow_relevance(compile_md: Compile) -> None:
     nav = Navigator(Interview(compile_md(FORM)))
     age = nav.screen.nodes[0]
     nav.interview.answer(age, 10)  # a minor: no contact group
-    assert names(nav.next()) == ["+child"]
+    assert names(nav.next()) == ["child[1]/cname"]
     assert names(nav.back()) == ["age"]
     nav.interview.answer(age, 40)
     nav.jump(age)
@@ -80,8 +82,26 @@ def test_back_and_jump_follow_relevance(compile_md: Compile) -> None:
 def test_progress_and_resume_point(compile_md: Compile) -> None:
     interview = Interview(compile_md(FORM))
     nav = Navigator(interview)
-    assert nav.progress() == (0, 1)  # only age is relevant so far
+    assert nav.progress() == (0, 2)  # age and the first child's name
     interview.answer(nav.screen.nodes[0], 30)
-    assert nav.progress() == (1, 3)
+    assert nav.progress() == (1, 4)
     resumed = Navigator(interview)
     assert names(resumed.first_open()) == ["phone", "email"]
+
+
+def test_no_offer_to_add_to_a_hidden_repeat(compile_md: Compile) -> None:
+    nav = Navigator(Interview(compile_md("""
+        | survey |
+        | | type | name | label | relevant |
+        | | integer | a | A | |
+        | | begin repeat | r | R | ${a} > 5 |
+        | | text | t | T | |
+        | | end repeat | | | |
+        | | note | done | Done | |
+        """)))
+    nav.interview.answer(nav.screen.nodes[0], 1)
+    assert names(nav.next()) == ["done"]
+    nav.back()
+    nav.interview.answer(nav.screen.nodes[0], 9)
+    assert names(nav.next()) == ["r[1]/t"]
+    assert names(nav.next()) == ["+r"]

@@ -260,3 +260,40 @@ def test_unsupported_features_are_refused_by_name(make_form: MakeForm, row: str,
         """)))
     assert named in text and "row 3" in text
     assert "not supported" in text or "unknown function" in text
+
+
+@pytest.mark.parametrize(("cell", "words"), [
+    ("/lp/x = 1", "does not start at the form's root /data"),
+    ("max()", "max() takes"),
+])
+def test_paths_and_calls_that_cannot_work_are_refused(make_form: MakeForm, cell: str,
+                                                      words: str) -> None:
+    text = "\n".join(errors_of(make_form(f"""
+        | survey |
+        | | type | name | label | relevant |
+        | | integer | x | X | |
+        | | integer | y | Y | {cell} |
+        """)))
+    assert words in text and "row 3" in text
+
+
+def test_a_syntax_error_points_at_the_place(make_form: MakeForm) -> None:
+    [text] = errors_of(make_form("""
+        | survey |
+        | | type | name | label | constraint |
+        | | integer | x | X | . >= 0 and and . <= 10 |
+        """))
+    lines = text.splitlines()
+    expression = next(i for i, line in enumerate(lines) if ". >= 0 and and" in line)
+    caret = lines[expression + 1]
+    assert caret.strip() == "^"
+    assert lines[expression][caret.index("^"):].startswith("and . <= 10")
+
+
+def test_cx_metric_must_be_on_a_score(make_form: MakeForm) -> None:
+    [text] = errors_of(make_form("""
+        | survey |
+        | | type | name | label | cx_metric |
+        | | text | x | X | nps |
+        """))
+    assert "cx_metric 'nps' is on a text question" in text
