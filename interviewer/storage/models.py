@@ -1,0 +1,228 @@
+"""The schema (DESIGN.md 5): one set of models for the local SQLite store and the central
+database. Every row has a UUIDv7 id made where it is born and UTC-aware timestamps.
+
+Sync bookkeeping: rows a device creates or changes carry `revision` (bumped on every
+change) and `synced_revision` (the revision central has acknowledged); a row is pending
+while they differ. Append-only tables (paradata, audit) are pushed by id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from interviewer.storage.ids import uuid7
+
+# Every column of a multi-column index or unique constraint is named: with the first
+# column only, two constraints that start alike would get the same name.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite (which keeps no zone) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store: use UTC-aware datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None,
+                             dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON,
+                           uuid.UUID: Uuid(as_uuid=True)}
+
+
+class _Id:
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+
+
+class _Synced:
+    """Rows that travel between a device and central."""
+
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    synced_revision: Mapped[int] = mapped_column(Integer, default=0)
+    origin_device: Mapped[str | None] = mapped_column(String(64))
+
+
+class User(_Id, _Synced, Base):
+    __tablename__ = "users"
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))  # interviewer, supervisor, admin
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class QuestionnaireVersion(_Id, _Synced, Base):
+    """A published XLSForm, kept whole: interviews stay on the version they started on."""
+
+    __tablename__ = "questionnaire_versions"
+    __table_args__ = (UniqueConstraint("form_id", "sha256"),)
+    form_id: Mapped[str] = mapped_column(String(200))
+    version: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(500))
+    file_name: Mapped[str] = mapped_column(String(500))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    languages: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Survey(_Id, _Synced, Base):
+    __tablename__ = "surveys"
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    mode: Mapped[str] = mapped_column(String(8))  # capi, cati
+    questionnaire_version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("questionnaire_versions.id"))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Case(_Id, _Synced, Base):
+    """One respondent to reach. Contact data is personal: never logged."""
+
+    __tablename__ = "cases"
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    respondent_name: Mapped[str] = mapped_column(String(300), default="")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    address: Mapped[str | None] = mapped_column(Text)
+    preload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(24), default="new")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(_Id, _Synced, Base):
+    __tablename__ = "assignments"
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    interviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Interview(_Id, _Synced, Base):
+    __tablename__ = "interviews"
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
+    questionnaire_version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("questionnaire_versions.id"))
+    interviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    # in_progress, suspended, completed, rejected, approved
+    status: Mapped[str] = mapped_column(String(16), default="in_progress")
+    language: Mapped[str | None] = mapped_column(String(100))
+    position: Mapped[str | None] = mapped_column(String(500))  # path of the screen shown
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    completed_at: Mapped[datetime | None]
+    device_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class Answer(_Id, _Synced, Base):
+    """The current answer to one question instance; the value and a special answer
+    (don't know, refused) are kept apart. History lives in paradata."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("interview_id", "path"),)
+    interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"))
+    question: Mapped[str] = mapped_column(String(200))  # the question's name
+    path: Mapped[str] = mapped_column(String(500))  # instance path: `q`, `rep[2]/q`
+    value: Mapped[str | None] = mapped_column(Text)
+    special: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ParadataEvent(_Id, Base):
+    """Append-only: enter, leave, answer, change, back, jump, suspend, resume,
+    warning_confirmed, language, complete."""
+
+    __tablename__ = "paradata_events"
+    __table_args__ = (Index("ix_paradata_interview_seq", "interview_id", "seq"),)
+    interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    path: Mapped[str | None] = mapped_column(String(500))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Remark(_Id, _Synced, Base):
+    __tablename__ = "remarks"
+    interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"), index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(_Id, Base):
+    """Append-only and hash-chained: each entry's hash covers the previous one."""
+
+    __tablename__ = "audit_log"
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SyncState(Base):
+    """Per-store facts: this device's id, pull watermarks."""
+
+    __tablename__ = "sync_state"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

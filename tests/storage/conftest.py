@@ -1,0 +1,80 @@
+"""Storage fixtures: real SQLite files and the real PostgreSQL server, never mocks.
+
+`pg_url` makes a fresh database per test on the server named by INTERVIEWER_TEST_PG_URL
+(default: postgres on 127.0.0.1:5432) and drops it afterwards. Without a server the
+test is skipped, except under CI=true, where it fails and says what was tried.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
+
+from interviewer.storage.db import sqlite_url
+
+DEFAULT_PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def pg_server_url() -> str:
+    return os.environ.get("INTERVIEWER_TEST_PG_URL") or DEFAULT_PG_SERVER
+
+
+def server_missing(message: str) -> None:
+    """Skip, or fail under CI=true, where the PostgreSQL tests must run."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{message} (CI=true: the PostgreSQL tests must run; start the server "
+                    "or set INTERVIEWER_TEST_PG_URL)", pytrace=False)
+    pytest.skip(message)
+
+
+def create_test_database(server_url: str, name: str) -> Engine:
+    """CREATE DATABASE `name` on the server; returns the AUTOCOMMIT engine that drops it
+    later. An unreachable server skips the test (fails it under CI=true)."""
+    server = make_url(server_url)
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool,
+                          connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return admin
+    except DBAPIError as e:
+        admin.dispose()
+        reason = " ".join(str(e.orig).split())
+    source = ("INTERVIEWER_TEST_PG_URL" if os.environ.get("INTERVIEWER_TEST_PG_URL")
+              else "the default; set INTERVIEWER_TEST_PG_URL for another")
+    server_missing(f"PostgreSQL server {server.render_as_string(hide_password=True)} "
+                   f"({source}) cannot be used: {reason}")
+    raise AssertionError("unreachable: server_missing skips or fails")
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    name = f"interviewer_test_{uuid.uuid4().hex[:16]}"
+    admin = create_test_database(pg_server_url(), name)
+    try:
+        yield admin.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_file_url(tmp_path: Path) -> str:
+    return sqlite_url(tmp_path / "test.sqlite")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The same test on an SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return sqlite_url(tmp_path / "any.sqlite")
+    return str(request.getfixturevalue("pg_url"))
