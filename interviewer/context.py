@@ -1,0 +1,91 @@
+"""Wiring without Qt: the data folder, the store and the services over it.
+
+`app.py` (Qt) and `cli.py` both build one AppContext; nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from interviewer.services.auth import AuthService
+from interviewer.services.common import Clock, CurrentUser, utc_clock
+from interviewer.services.interviewing import InterviewingService
+from interviewer.services.questionnaires import FormCache, QuestionnaireService
+from interviewer.storage.db import Database
+from interviewer.storage.models import SyncState
+from interviewer.storage.store import open_store
+
+LOG_FILE = "interviewer.log"
+
+
+def default_data_dir() -> Path:
+    """INTERVIEWER_HOME, else the platform's user data folder."""
+    home = os.environ.get("INTERVIEWER_HOME")
+    if home:
+        return Path(home).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("Interviewer", appauthor=False))
+
+
+@dataclass
+class AppContext:
+    data_dir: Path
+    db: Database
+    device_id: str
+    clock: Clock = utc_clock
+    forms: FormCache = field(init=False)
+    auth: AuthService = field(init=False)
+    questionnaires: QuestionnaireService = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.forms = FormCache(self.db)
+        self.auth = AuthService(self.db, clock=self.clock)
+        self.questionnaires = QuestionnaireService(self.db)
+
+    def interviewing(self, user: CurrentUser) -> InterviewingService:
+        return InterviewingService(self.db, user, self.forms, clock=self.clock,
+                                   device_id=self.device_id)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_context(data_dir: Path | None = None, clock: Clock = utc_clock) -> AppContext:
+    """Open (create, check, back up, migrate) the store in the data folder."""
+    folder = data_dir or default_data_dir()
+    db = open_store(folder)
+    return AppContext(data_dir=folder, db=db, device_id=_device_id(db), clock=clock)
+
+
+def _device_id(db: Database) -> str:
+    """This store's id, made once: rows born here carry it."""
+    with db.unit_of_work() as session:
+        row = session.get(SyncState, "device_id")
+        if row is None:
+            row = SyncState(key="device_id", value=str(uuid.uuid4()))
+            session.add(row)
+        return row.value
+
+
+def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
+    """A rotating log in the data folder. What we log names ids and actions, never a
+    respondent's name, number or answers."""
+    path = data_dir / "logs" / LOG_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5,
+                                                   encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("interviewer")
+    root.setLevel(level)
+    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
+        root.addHandler(handler)
+    return path
+
+
+__all__ = ["AppContext", "build_context", "default_data_dir", "setup_logging"]

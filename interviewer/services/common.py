@@ -1,0 +1,54 @@
+"""What every service shares: the signed-in user, role checks, errors, the clock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+Role = Literal["interviewer", "supervisor", "admin"]
+ROLES: tuple[Role, ...] = ("interviewer", "supervisor", "admin")
+Clock = Callable[[], datetime]
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class ServiceError(Exception):
+    """A refusal the user should read (not a bug)."""
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class CurrentUser(BaseModel):
+    """Who is signed in. Services check roles and ownership against this, never the UI."""
+
+    model_config = ConfigDict(frozen=True)
+    id: uuid.UUID
+    username: str
+    role: Role
+    display_name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("supervisor", "admin")
+
+
+SYSTEM = CurrentUser(id=uuid.UUID(int=0), username="system", role="admin",
+                     display_name="command line")
+
+
+def require_role(user: CurrentUser, *roles: Role) -> None:
+    if user.role not in roles:
+        raise PermissionDenied(f"{user.username} ({user.role}) may not do this; it needs the "
+                               f"role {' or '.join(roles)}")

@@ -1,0 +1,607 @@
+"""Interviewing: the interviewer's work list, and one interview in progress.
+
+Every confirmed answer is committed to the store, with its paradata event, before the
+call returns: the screen moves on only after that (DESIGN.md 5). Roles and ownership are
+checked here, not in the window: an interviewer cannot open another's interview by id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from interviewer.questionnaire.engine import Interview, Node, Problem
+from interviewer.questionnaire.model import (
+    ANSWERABLE,
+    MULTI_VALUED,
+    SPECIAL_ANSWERS,
+    Question,
+    QuestionType,
+    SpecialAnswer,
+)
+from interviewer.questionnaire.navigation import Blocked, Navigator, Screen
+from interviewer.services.common import (
+    Clock,
+    CurrentUser,
+    NotFound,
+    PermissionDenied,
+    ServiceError,
+    utc_clock,
+)
+from interviewer.services.questionnaires import FormCache
+from interviewer.storage.db import Database
+from interviewer.storage.ids import uuid7
+from interviewer.storage.models import (
+    Answer,
+    Assignment,
+    Case,
+    ParadataEvent,
+    Remark,
+    Survey,
+)
+from interviewer.storage.models import Interview as InterviewRow
+
+OPEN_STATUSES = ("in_progress", "suspended", "rejected")
+
+
+# -- what the window shows (plain data; widgets never see the engine or the ORM) --
+
+class ChoiceView(BaseModel):
+    name: str
+    label: str
+
+
+class ProblemView(BaseModel):
+    path: str
+    kind: str
+    message: str
+
+
+class QuestionView(BaseModel):
+    key: str  # where the answer is stored; pass it back to answer()
+    path: str  # as shown: `rep[2]/q`
+    name: str
+    type: str
+    label: str
+    hint: str = ""
+    choices: list[ChoiceView] = []
+    value: Any = None  # typed: number, choice name, list of names, text, True
+    special: str | None = None
+    specials: list[str] = []
+    required: bool = False
+    read_only: bool = False
+    appearance: str | None = None
+    parameters: dict[str, str] = {}
+    remark: str | None = None
+
+
+class ScreenView(BaseModel):
+    kind: Literal["question", "group", "repeat_prompt", "end"]
+    title: str = ""  # the group's label, or the repeat's on a prompt
+    section: list[str] = []  # labels of the groups around the screen, outermost first
+    questions: list[QuestionView] = []
+    answered: int = 0
+    total: int = 0
+    language: str = ""
+    languages: list[str] = []
+
+
+class MoveResult(BaseModel):
+    moved: bool
+    screen: ScreenView
+    problems: list[ProblemView] = []
+    warnings: list[ProblemView] = []
+
+
+class IndexEntry(BaseModel):
+    """A line of the navigation panel: a section heading or an answered question."""
+
+    key: str
+    label: str
+    depth: int
+    is_section: bool = False
+    answered: bool = False
+    value_text: str = ""
+
+
+class WorkItem(BaseModel):
+    case_id: uuid.UUID | None
+    interview_id: uuid.UUID | None
+    respondent: str
+    external_id: str
+    survey: str
+    status: str  # new, in_progress, suspended, completed, rejected, approved
+    updated_at: datetime | None
+
+
+# -- the work list and starting interviews --
+
+class InterviewingService:
+    def __init__(self, db: Database, user: CurrentUser, forms: FormCache,
+                 clock: Clock = utc_clock, device_id: str | None = None) -> None:
+        self.db = db
+        self.user = user
+        self.forms = forms
+        self.clock = clock
+        self.device_id = device_id
+
+    def work_list(self) -> list[WorkItem]:
+        """The cases assigned to the interviewer, each with its latest interview."""
+        with self.db.unit_of_work() as session:
+            query = (select(Case, Survey.name).join(Survey, Survey.id == Case.survey_id)
+                     .join(Assignment, Assignment.case_id == Case.id)
+                     .where(Assignment.active.is_(True))
+                     .order_by(Case.priority.desc(), Case.respondent_name))
+            if not self.user.is_staff:
+                query = query.where(Assignment.interviewer_id == self.user.id)
+            latest = self._latest_interviews(session)
+            items = []
+            for case, survey_name in session.execute(query).all():
+                row = latest.get(case.id)
+                items.append(WorkItem(
+                    case_id=case.id, interview_id=row.id if row else None,
+                    respondent=case.respondent_name, external_id=case.external_id or "",
+                    survey=survey_name, status=row.status if row else "new",
+                    updated_at=row.updated_at if row else None))
+            return items
+
+    def _latest_interviews(self, session: Session) -> dict[uuid.UUID, InterviewRow]:
+        query = select(InterviewRow).order_by(InterviewRow.started_at)
+        if not self.user.is_staff:
+            query = query.where(InterviewRow.interviewer_id == self.user.id)
+        return {row.case_id: row for row in session.scalars(query) if row.case_id}
+
+    def start(self, case_id: uuid.UUID, language: str | None = None) -> uuid.UUID:
+        """Start an interview on an assigned case, or return the open one."""
+        with self.db.unit_of_work() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFound("There is no such case.")
+            assigned = session.scalar(select(Assignment).where(
+                Assignment.case_id == case_id, Assignment.active.is_(True),
+                Assignment.interviewer_id == self.user.id))
+            if assigned is None:
+                raise PermissionDenied("This case is not assigned to you.")
+            existing = session.scalar(select(InterviewRow).where(
+                InterviewRow.case_id == case_id, InterviewRow.interviewer_id == self.user.id,
+                InterviewRow.status.in_(OPEN_STATUSES)))
+            if existing is not None:
+                return existing.id
+            survey = session.get(Survey, case.survey_id)
+            assert survey is not None
+            now = self.clock()
+            row = InterviewRow(case_id=case_id, survey_id=survey.id,
+                               questionnaire_version_id=survey.questionnaire_version_id,
+                               interviewer_id=self.user.id, status="in_progress",
+                               language=language, started_at=now, updated_at=now,
+                               device_id=self.device_id, origin_device=self.device_id)
+            session.add(row)
+            case.status = "in_progress"
+            case.revision += 1
+            session.flush()
+            return row.id
+
+    def open(self, interview_id: uuid.UUID) -> InterviewSession:
+        """The interview, restored from the store, on the screen where it was left."""
+        with self.db.unit_of_work() as session:
+            row = session.get(InterviewRow, interview_id)
+            if row is None:
+                raise NotFound("There is no such interview.")
+            if row.interviewer_id != self.user.id:
+                raise PermissionDenied("This interview belongs to another interviewer.")
+            answers = list(session.scalars(select(Answer).where(
+                Answer.interview_id == interview_id)))
+            remarks = {r.path: r.text for r in session.scalars(select(Remark).where(
+                Remark.interview_id == interview_id).order_by(Remark.created_at))}
+            seq = session.scalar(select(func.max(ParadataEvent.seq)).where(
+                ParadataEvent.interview_id == interview_id)) or 0
+            version_id, status = row.questionnaire_version_id, row.status
+            language, position = row.language, row.position
+        form = self.forms.get(version_id)
+        return InterviewSession(self, interview_id, form_interview(form, language), answers,
+                                remarks, seq, status, position)
+
+
+def form_interview(form: Any, language: str | None) -> Interview:
+    languages = form.questionnaire.languages
+    return Interview(form, language=language if language in languages else None)
+
+
+class InterviewSession:
+    """One interview on screen. Each method is one user action and one unit of work."""
+
+    def __init__(self, service: InterviewingService, interview_id: uuid.UUID,
+                 interview: Interview, answers: list[Answer], remarks: dict[str, str],
+                 seq: int, status: str, position: str | None) -> None:
+        self.service = service
+        self.id = interview_id
+        self.interview = interview
+        self.remarks = remarks
+        self._seq = seq
+        self.status = status
+        self._restore(answers)
+        self.navigator = Navigator(interview)
+        # a new interview opens on its first screen (the introduction is read out too);
+        # a resumed one where it was left, else at the first screen still to answer
+        self.navigator.screen = self._screen_at(position) or (
+            self.navigator.first_open() if answers else self.navigator.first())
+        self._event("resume" if answers else "enter", self._position_key(), {})
+
+    # -- restoring --
+    def _restore(self, answers: list[Answer]) -> None:
+        """Put stored answers back. Instances of repeats with a repeat_count appear once
+        the answers they count are in, so this takes a pass per level of nesting."""
+        pending = answers
+        while pending:
+            left = []
+            for row in pending:
+                node = self.interview.find(row.path, create=True)
+                if node is None:
+                    left.append(row)
+                elif node.definition is not None and not node.definition.is_container:
+                    node.value = row.value or ""
+                    node.special = _special(row.special)
+            self.interview.recompute_all()
+            if len(left) == len(pending):
+                break  # instances that no longer exist: the rows stay in the store
+            pending = left
+
+    def _screen_at(self, position: str | None) -> Screen | None:
+        if not position:
+            return None
+        for screen in self.navigator.screens():
+            if self._key_of(screen) == position:
+                return screen
+        return None
+
+    # -- reading --
+    def screen(self) -> ScreenView:
+        nav = self.navigator
+        screen = nav.screen
+        answered, total = nav.progress()
+        view = ScreenView(kind=screen.kind, answered=answered, total=total,
+                          language=self.interview.language,
+                          languages=list(self.interview.questionnaire.languages))
+        anchor = screen.group or (screen.nodes[0] if screen.nodes else screen.parent)
+        view.section = self._sections(anchor)
+        if screen.kind == "group" and screen.group is not None:
+            view.title = self.interview.label(screen.group)
+        if screen.kind == "repeat_prompt" and screen.repeat is not None:
+            view.title = self.interview.piped(screen.repeat.element.label, screen.parent) \
+                if screen.parent is not None else screen.repeat.name
+        view.questions = [self._question(node) for node in screen.nodes]
+        return view
+
+    def _sections(self, node: Node | None) -> list[str]:
+        labels: list[str] = []
+        current = node.parent if node is not None and node.definition is not None \
+            and not node.definition.is_container else node
+        while current is not None and current.definition is not None:
+            label = self.interview.label(current) or current.definition.name
+            if current.definition.is_repeat:
+                label = f"{label} {current.index}"
+            labels.append(label)
+            current = current.parent
+        return list(reversed(labels))
+
+    def _question(self, node: Node) -> QuestionView:
+        q = node.question
+        interview = self.interview
+        d = node.definition
+        assert d is not None
+        choices = [ChoiceView(name=c.name, label=interview.piped(c.label, node))
+                   for c in interview.choices(node)] if q.list_name else []
+        required = interview.is_required(node)
+        return QuestionView(
+            key=node.key, path=node.path, name=q.name, type=q.type.value,
+            label=interview.label(node), hint=interview.hint(node), choices=choices,
+            value=_typed_value(q, node.value), special=node.special,
+            specials=list(q.special), required=required,
+            read_only=interview.is_read_only(node), appearance=q.appearance,
+            parameters=dict(q.parameters), remark=self.remarks.get(node.key))
+
+    def index(self) -> list[IndexEntry]:
+        """Sections and the questions relevant now, for the navigation panel."""
+        entries: list[IndexEntry] = []
+        seen_sections: set[str] = set()
+        for node in self.interview.walk_items():
+            parents = []
+            current = node.parent
+            while current is not None and current.definition is not None:
+                parents.append(current)
+                current = current.parent
+            for depth, section in enumerate(reversed(parents)):
+                if section.key not in seen_sections:
+                    seen_sections.add(section.key)
+                    label = self.interview.label(section) or section.name
+                    if section.definition is not None and section.definition.is_repeat:
+                        label = f"{label} {section.index}"
+                    entries.append(IndexEntry(key=section.key, label=label, depth=depth,
+                                              is_section=True))
+            answered = node.value != "" or node.special is not None
+            entries.append(IndexEntry(
+                key=node.key, label=self.interview.label(node), depth=len(parents),
+                answered=answered, value_text=self.value_text(node)))
+        return entries
+
+    def summary(self) -> list[IndexEntry]:
+        """Every relevant question with its answer, for the check before completing."""
+        return [e for e in self.index() if not e.is_section
+                and self._node(e.key).question.type in ANSWERABLE]
+
+    def value_text(self, node: Node) -> str:
+        if node.special == "dont_know":
+            return "Don't know"
+        if node.special == "refused":
+            return "Refused"
+        q = node.question
+        if not node.value:
+            return ""
+        if q.list_name:
+            labels = {c.name: self.interview.piped(c.label, node)
+                      for c in self.interview.choices(node)}
+            return ", ".join(labels.get(v, v) for v in node.value.split()) \
+                if q.type in MULTI_VALUED else labels.get(node.value, node.value)
+        return node.value
+
+    # -- answering: committed before returning --
+    def answer(self, key: str, value: Any) -> ProblemView | None:
+        node = self._node(key)
+        self._writable(node)
+        old = (node.value, node.special)
+        problem = self.interview.answer(node, value)
+        if problem is not None:
+            return _problem(node, problem)
+        self._save(node, old)
+        return None
+
+    def set_special(self, key: str, special: str) -> ProblemView | None:
+        node = self._node(key)
+        self._writable(node)
+        if special not in SPECIAL_ANSWERS:
+            return ProblemView(path=node.path, kind="type", message="Unknown special answer.")
+        old = (node.value, node.special)
+        problem = self.interview.set_special(node, _special(special) or "dont_know")
+        if problem is not None:
+            return _problem(node, problem)
+        self._save(node, old)
+        return None
+
+    def _save(self, node: Node, old: tuple[str, str | None]) -> None:
+        """The answer, its paradata event and the interview's bookkeeping in one
+        transaction, with statements built once: this runs on every confirmed answer."""
+        now = self.service.clock()
+        value, special = node.value or None, node.special
+        self._seq += 1
+        with self.service.db.transaction() as connection:
+            updated = connection.execute(_SAVE.update_answer, {
+                "i": self.id, "p": node.key, "v": value, "s": special, "at": now})
+            if updated.rowcount == 0:
+                connection.execute(_SAVE.insert_answer, {
+                    "id": uuid7(), "i": self.id, "q": node.name, "p": node.key, "v": value,
+                    "s": special, "at": now, "dev": self.service.device_id})
+            connection.execute(_SAVE.insert_event, {
+                "id": uuid7(), "i": self.id, "seq": self._seq, "p": node.key, "at": now,
+                "kind": "answer" if old == ("", None) else "change",
+                "detail": {"old": old[0] or None, "old_special": old[1], "new": value,
+                           "new_special": special}})
+            connection.execute(_SAVE.touch_interview, {"i": self.id, "at": now,
+                                                       "pos": self.position})
+
+    def _writable(self, node: Node) -> None:
+        if self.status not in OPEN_STATUSES:
+            raise ServiceError(f"This interview is {self.status}: it can no longer be "
+                               "changed.")
+        if self.interview.is_read_only(node):
+            raise ServiceError("This question cannot be changed.")
+
+    # -- moving --
+    def next(self) -> MoveResult:
+        result = self.navigator.next()
+        if isinstance(result, Blocked):
+            return MoveResult(moved=False, screen=self.screen(),
+                              problems=[_problem(n, p) for n, p in result.problems],
+                              warnings=[ProblemView(path=n.path, kind="warning", message=m)
+                                        for n, m in result.warnings])
+        self._moved("leave")
+        return MoveResult(moved=True, screen=self.screen())
+
+    def confirm_warnings(self) -> MoveResult:
+        """The interviewer confirms this screen's soft warnings, then moves on."""
+        confirmed = self.navigator.confirm_warnings()
+        if confirmed:
+            now = self.service.clock()
+            with self.service.db.unit_of_work() as session:
+                for node, message in confirmed:
+                    self._add_event(session, "warning_confirmed", node.key,
+                                    {"message": message, "value": node.value}, now)
+        return self.next()
+
+    def back(self) -> ScreenView:
+        self.navigator.back()
+        self._moved("back")
+        return self.screen()
+
+    def jump(self, key: str) -> ScreenView:
+        self.navigator.jump(self._node(key))
+        self._moved("jump")
+        return self.screen()
+
+    def add_instance(self) -> ScreenView:
+        self.navigator.add_instance()
+        self._moved("add_instance")
+        return self.screen()
+
+    def set_language(self, language: str) -> ScreenView:
+        if language not in self.interview.questionnaire.languages:
+            raise ServiceError(f"The questionnaire has no language '{language}'.")
+        self.interview.set_language(language)
+        now = self.service.clock()
+        with self.service.db.unit_of_work() as session:
+            row = self._row(session)
+            row.language = language
+            self._add_event(session, "language", None, {"language": language}, now)
+        return self.screen()
+
+    def add_remark(self, key: str, text: str) -> None:
+        node = self._node(key)
+        text = text.strip()
+        now = self.service.clock()
+        with self.service.db.unit_of_work() as session:
+            session.add(Remark(interview_id=self.id, path=node.key, text=text,
+                               author_id=self.service.user.id, created_at=now,
+                               origin_device=self.service.device_id))
+            self._add_event(session, "remark", node.key, {}, now)
+        self.remarks[node.key] = text
+
+    def suspend(self) -> None:
+        self._set_status("suspended", "suspend")
+
+    def complete(self) -> list[ProblemView]:
+        """Complete when every relevant question passes; else the problems, nothing
+        changed."""
+        problems = []
+        for node in self.interview.walk_items():
+            problem = self.interview.violation(node)
+            if problem is not None:
+                problems.append(_problem(node, problem))
+        if problems:
+            return problems
+        self._set_status("completed", "complete")
+        return []
+
+    def _set_status(self, status: str, event: str) -> None:
+        now = self.service.clock()
+        with self.service.db.unit_of_work() as session:
+            row = self._row(session)
+            row.status = status
+            if status == "completed":
+                row.completed_at = now
+                case = session.get(Case, row.case_id) if row.case_id else None
+                if case is not None:
+                    case.status = "completed"
+                    case.revision += 1
+            self._add_event(session, event, self._position_key(), {}, now)
+            self._touch(session, now)
+        self.status = status
+
+    # -- bookkeeping --
+    def _moved(self, kind: str) -> None:
+        now = self.service.clock()
+        with self.service.db.unit_of_work() as session:
+            self._add_event(session, kind, self._position_key(), {}, now)
+            self._row(session).position = self._position_key()
+
+    def _event(self, kind: str, path: str | None, detail: dict[str, Any]) -> None:
+        now = self.service.clock()
+        with self.service.db.unit_of_work() as session:
+            self._add_event(session, kind, path, detail, now)
+            if kind == "resume":
+                row = self._row(session)
+                if row.status == "suspended":
+                    row.status = "in_progress"
+                    self.status = "in_progress"
+
+    def _add_event(self, session: Session, kind: str, path: str | None,
+                   detail: dict[str, Any], at: datetime) -> None:
+        self._seq += 1
+        session.add(ParadataEvent(interview_id=self.id, seq=self._seq, kind=kind, path=path,
+                                  at=at, detail=detail))
+
+    def _touch(self, session: Session, now: datetime) -> None:
+        row = self._row(session)
+        row.updated_at = now
+        row.revision += 1
+        row.position = self._position_key()
+
+    def _row(self, session: Session) -> InterviewRow:
+        row = session.get(InterviewRow, self.id)
+        assert row is not None
+        return row
+
+    @property
+    def position(self) -> str:
+        """Where the interviewer is: the stored resume point."""
+        return self._key_of(self.navigator.screen)
+
+    def _position_key(self) -> str:
+        return self.position
+
+    @staticmethod
+    def _key_of(screen: Screen) -> str:
+        if screen.kind == "repeat_prompt" and screen.repeat is not None:
+            parent = screen.parent.key if screen.parent is not None else ""
+            return f"+{parent}/{screen.repeat.name}"
+        if screen.kind == "group" and screen.group is not None:
+            return screen.group.key
+        if screen.nodes:
+            return screen.nodes[0].key
+        return screen.kind
+
+    def _node(self, key: str) -> Node:
+        node = self.interview.find(key)
+        if node is None or node.definition is None or node.definition.is_container:
+            raise NotFound(f"No question at '{key}' in this interview.")
+        return node
+
+
+class _SaveStatements:
+    """The statements of `_save`, built once so that SQLAlchemy compiles them once."""
+
+    def __init__(self) -> None:
+        self.update_answer = (
+            update(Answer)
+            .where(Answer.interview_id == bindparam("i"), Answer.path == bindparam("p"))
+            .values(value=bindparam("v"), special=bindparam("s"),
+                    answered_at=bindparam("at"), revision=Answer.revision + 1))
+        self.insert_answer = insert(Answer).values(
+            id=bindparam("id"), interview_id=bindparam("i"), question=bindparam("q"),
+            path=bindparam("p"), value=bindparam("v"), special=bindparam("s"),
+            answered_at=bindparam("at"), revision=1, synced_revision=0,
+            origin_device=bindparam("dev"))
+        self.insert_event = insert(ParadataEvent).values(
+            id=bindparam("id"), interview_id=bindparam("i"), seq=bindparam("seq"),
+            kind=bindparam("kind"), path=bindparam("p"), at=bindparam("at"),
+            detail=bindparam("detail", type_=ParadataEvent.__table__.c.detail.type),
+            synced=False)
+        self.touch_interview = (
+            update(InterviewRow).where(InterviewRow.id == bindparam("i"))
+            .values(updated_at=bindparam("at"), revision=InterviewRow.revision + 1,
+                    position=bindparam("pos")))
+
+
+_SAVE = _SaveStatements()
+
+
+def _problem(node: Node, problem: Problem) -> ProblemView:
+    return ProblemView(path=node.path, kind=problem.kind, message=problem.message)
+
+
+def _typed_value(q: Question, value: str) -> Any:
+    if value == "":
+        return None
+    if q.type in MULTI_VALUED:
+        return value.split()
+    if q.type == QuestionType.ACKNOWLEDGE:
+        return True
+    if q.type in (QuestionType.INTEGER, QuestionType.RANGE) and value.lstrip("-").isdigit():
+        return int(value)
+    if q.type == QuestionType.DECIMAL:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _special(value: str | None) -> SpecialAnswer | None:
+    if value == "dont_know":
+        return "dont_know"
+    if value == "refused":
+        return "refused"
+    return None

@@ -1,0 +1,99 @@
+"""Publishing questionnaires and loading the version an interview runs on."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+import uuid
+from pathlib import Path
+
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from interviewer.questionnaire.compiled import CompiledForm, load_form
+from interviewer.services.common import CurrentUser, NotFound, ServiceError, require_role
+from interviewer.storage.db import Database
+from interviewer.storage.models import QuestionnaireVersion, Survey
+
+
+class Published(BaseModel):
+    survey_id: uuid.UUID
+    survey: str
+    version_id: uuid.UUID
+    form_id: str
+    version: str | None
+    new_version: bool
+
+
+class FormCache:
+    """Compiled forms by questionnaire version: a form is parsed once per process."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._forms: dict[uuid.UUID, CompiledForm] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version_id: uuid.UUID) -> CompiledForm:
+        with self._lock:
+            form = self._forms.get(version_id)
+        if form is not None:
+            return form
+        with self.db.unit_of_work() as session:
+            row = session.get(QuestionnaireVersion, version_id)
+            if row is None:
+                raise NotFound(f"questionnaire version {version_id} is not in the store")
+            content, file_name = row.content, row.file_name
+        form = _compile_bytes(content, file_name)
+        with self._lock:
+            self._forms[version_id] = form
+        return form
+
+
+def _compile_bytes(content: bytes, file_name: str) -> CompiledForm:
+    """pyxform reads files: the stored bytes go through a private temporary folder."""
+    with tempfile.TemporaryDirectory(prefix="interviewer-form-") as folder:
+        path = Path(folder) / Path(file_name).name
+        path.write_bytes(content)
+        return load_form(path)
+
+
+class QuestionnaireService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def publish(self, actor: CurrentUser, path: Path, survey: str,
+                mode: str = "capi") -> Published:
+        """Store the form as a new version (or find the identical one) and make it the
+        survey's current version. Interviews already started keep theirs."""
+        require_role(actor, "admin")
+        if mode not in ("capi", "cati"):
+            raise ServiceError(f"mode must be capi or cati, not '{mode}'")
+        form = load_form(path)  # FormError, with located issues, for a broken form
+        content = path.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        q = form.questionnaire
+        with self.db.unit_of_work() as session:
+            version = session.scalar(select(QuestionnaireVersion).where(
+                QuestionnaireVersion.form_id == q.form_id,
+                QuestionnaireVersion.sha256 == digest))
+            new_version = version is None
+            if version is None:
+                version = QuestionnaireVersion(
+                    form_id=q.form_id, version=q.version, title=q.title, file_name=path.name,
+                    content=content, sha256=digest,
+                    languages={"languages": list(q.languages), "default": q.default_language},
+                    published_by=actor.id if actor.id.int else None)
+                session.add(version)
+                session.flush()
+            row = session.scalar(select(Survey).where(Survey.name == survey))
+            if row is None:
+                row = Survey(name=survey, mode=mode, questionnaire_version_id=version.id)
+                session.add(row)
+            else:
+                row.questionnaire_version_id = version.id
+                row.mode = mode
+                row.revision += 1
+            session.flush()
+            return Published(survey_id=row.id, survey=survey, version_id=version.id,
+                             form_id=q.form_id, version=q.version, new_version=new_version)

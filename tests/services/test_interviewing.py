@@ -1,0 +1,180 @@
+"""Interviewing through the service the window uses: ownership, saving at once,
+suspend and resume, completion, questionnaire versions."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from interviewer.context import AppContext
+from interviewer.demo import QUESTIONNAIRES, DemoInfo
+from interviewer.services.common import CurrentUser, NotFound, PermissionDenied, ServiceError
+from interviewer.services.interviewing import InterviewSession
+from interviewer.storage.db import Database
+from interviewer.storage.models import Answer, Interview, ParadataEvent
+
+
+def sign_in(context: AppContext, demo: DemoInfo, username: str) -> CurrentUser:
+    return context.auth.login(username, demo.passwords[username])
+
+
+def case_of(context: AppContext, user: CurrentUser, survey: str) -> uuid.UUID:
+    items = [i for i in context.interviewing(user).work_list() if i.survey == survey]
+    assert items, f"no {survey} case for {user.username}"
+    case_id = items[0].case_id
+    assert case_id is not None
+    return case_id
+
+
+def open_csat(context: AppContext, demo: DemoInfo) -> InterviewSession:
+    """A new CSAT interview, moved past its introduction to the first question."""
+    anna = sign_in(context, demo, "anna")
+    service = context.interviewing(anna)
+    session = service.open(service.start(case_of(context, anna, "Post-call CSAT")))
+    assert session.screen().questions[0].type == "note"  # a new interview opens at the top
+    assert session.next().moved
+    return session
+
+
+def test_interviewers_see_only_their_own_cases(context: AppContext, demo: DemoInfo) -> None:
+    anna = context.interviewing(sign_in(context, demo, "anna")).work_list()
+    bartek = context.interviewing(sign_in(context, demo, "bartek")).work_list()
+    supervisor = context.interviewing(sign_in(context, demo, "supervisor")).work_list()
+    assert len(anna) + len(bartek) == 60 and anna and bartek
+    assert {i.survey for i in anna} == {i.survey for i in bartek}  # each works every survey
+    assert not {i.case_id for i in anna} & {i.case_id for i in bartek}
+    assert len(supervisor) == 60
+
+
+def test_ownership_is_checked_by_id(context: AppContext, demo: DemoInfo) -> None:
+    anna = sign_in(context, demo, "anna")
+    bartek = context.interviewing(sign_in(context, demo, "bartek"))
+    anna_case = case_of(context, anna, "Support CES")
+    with pytest.raises(PermissionDenied):
+        bartek.start(anna_case)
+    interview_id = context.interviewing(anna).start(anna_case)
+    with pytest.raises(PermissionDenied):
+        bartek.open(interview_id)
+    with pytest.raises(NotFound):
+        bartek.open(uuid.uuid4())
+
+
+def test_an_answer_is_in_the_store_when_the_call_returns(context: AppContext,
+                                                         demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    key = session.screen().questions[0].key
+    assert session.answer(key, 2) is None
+    other = Database(context.db.url)  # another connection, as after a crash
+    try:
+        with other.unit_of_work() as s:
+            row = s.scalar(select(Answer).where(Answer.interview_id == session.id))
+        assert row is not None and (row.path, row.value, row.special) == (key, "2", None)
+    finally:
+        other.dispose()
+
+
+def test_refused_answers_and_wrong_types_change_nothing(context: AppContext,
+                                                        demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    key = session.screen().questions[0].key
+    problem = session.answer(key, ["2", "3"])  # a list for a single choice
+    assert problem is not None and problem.kind == "type"
+    problem = session.answer(key, "11")
+    assert problem is not None and problem.kind == "choice"
+    assert session.set_special(key, "refused") is None
+    with context.db.unit_of_work() as s:
+        rows = list(s.scalars(select(Answer).where(Answer.interview_id == session.id)))
+    assert [(r.value, r.special) for r in rows] == [(None, "refused")]
+
+
+def test_suspend_and_resume_on_the_same_screen(context: AppContext, demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    first = session.screen().questions[0]
+    session.answer(first.key, 5)
+    moved = session.next()
+    assert moved.moved
+    where = [q.key for q in moved.screen.questions]
+    session.suspend()
+    anna = sign_in(context, demo, "anna")
+    items = [i for i in context.interviewing(anna).work_list() if i.interview_id == session.id]
+    assert items[0].status == "suspended"
+    resumed = context.interviewing(anna).open(session.id)
+    assert [q.key for q in resumed.screen().questions] == where
+    assert resumed.interview.find(first.key) is not None
+    assert resumed.interview.find(first.key).value == "5"  # type: ignore[union-attr]
+    with context.db.unit_of_work() as s:
+        kinds = [e.kind for e in s.scalars(select(ParadataEvent).where(
+            ParadataEvent.interview_id == session.id).order_by(ParadataEvent.seq))]
+    assert kinds[:5] == ["enter", "leave", "answer", "leave", "suspend"]
+    assert kinds[-1] == "resume"
+
+
+def test_a_change_keeps_old_and_new_in_paradata(context: AppContext, demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    key = session.screen().questions[0].key
+    session.answer(key, 2)
+    session.answer(key, 4)
+    with context.db.unit_of_work() as s:
+        change = s.scalar(select(ParadataEvent).where(ParadataEvent.interview_id == session.id,
+                                                      ParadataEvent.kind == "change"))
+    assert change is not None and change.detail["old"] == "2" and change.detail["new"] == "4"
+
+
+def test_complete_needs_every_required_answer(context: AppContext, demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    problems = session.complete()
+    assert problems and problems[0].kind == "required"
+    assert session.status == "in_progress"
+    walk_to_end(session)
+    assert session.complete() == []
+    with context.db.unit_of_work() as s:
+        row = s.get(Interview, session.id)
+        assert row is not None and row.status == "completed" and row.completed_at is not None
+    with pytest.raises(ServiceError, match="completed"):
+        session.answer(session.summary()[0].key, 1)
+
+
+def walk_to_end(session: InterviewSession) -> None:
+    """Answer each screen with the first choice or a plausible value until the end."""
+    for _ in range(100):
+        screen = session.screen()
+        if screen.kind == "end":
+            return
+        for q in screen.questions:
+            if q.read_only or q.type == "note":
+                continue
+            if q.choices:
+                value = [q.choices[0].name] if q.type == "select_multiple" else q.choices[-1].name
+            elif q.type in ("integer", "decimal", "range"):
+                value = 1
+            else:
+                value = "fine"
+            assert session.answer(q.key, value) is None
+        moved = session.next()
+        if not moved.moved:
+            assert moved.problems == [], moved.problems
+            session.confirm_warnings()
+    raise AssertionError("the interview did not end")
+
+
+def test_interviews_keep_the_version_they_started_on(context: AppContext, demo: DemoInfo,
+                                                     tmp_path: Path) -> None:
+    session = open_csat(context, demo)
+    changed = tmp_path / "post_call_csat.xlsx"
+    content = (QUESTIONNAIRES / "post_call_csat" / "post_call_csat.xlsx").read_bytes()
+    changed.write_bytes(content)
+    from openpyxl import load_workbook
+
+    book = load_workbook(changed)
+    book["settings"]["B2"] = "2099010101"  # a new version of the same form
+    book.save(changed)
+    from interviewer.services.common import SYSTEM
+
+    published = context.questionnaires.publish(SYSTEM, changed, "Post-call CSAT")
+    assert published.new_version
+    with context.db.unit_of_work() as s:
+        row = s.get(Interview, session.id)
+        assert row is not None and row.questionnaire_version_id != published.version_id
