@@ -83,8 +83,10 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("interviewer")
     root.setLevel(level)
-    if not any(isinstance(h, logging.handlers.RotatingFileHandler) for h in root.handlers):
-        root.addHandler(handler)
+    for old in [h for h in root.handlers if isinstance(h, logging.handlers.RotatingFileHandler)]:
+        root.removeHandler(old)  # one log: the data folder's
+        old.close()
+    root.addHandler(handler)
     return path
 
 

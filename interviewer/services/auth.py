@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -22,6 +23,7 @@ from interviewer.services.common import (
 from interviewer.storage.db import Database
 from interviewer.storage.models import User
 
+log = logging.getLogger(__name__)
 FREE_ATTEMPTS = 5
 MAX_LOCK = timedelta(minutes=15)
 MIN_PASSWORD = 8
@@ -69,7 +71,9 @@ class AuthService:
                 signed_in = CurrentUser(id=user.id, username=user.username,
                                         role=_role(user.role), display_name=user.display_name)
         if signed_in is None:
+            log.info("failed sign-in for user %s", username.strip()[:64])
             raise LoginFailed("Wrong user name or password.")
+        log.info("user %s signed in as %s", signed_in.username, signed_in.role)
         return signed_in
 
     def _verify(self, password_hash: str, password: str) -> bool:

@@ -7,6 +7,7 @@ checked here, not in the window: an interviewer cannot open another's interview 
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import datetime
 from typing import Any, Literal
@@ -46,6 +47,7 @@ from interviewer.storage.models import (
 )
 from interviewer.storage.models import Interview as InterviewRow
 
+log = logging.getLogger(__name__)  # ids and actions only: never names, numbers, answers
 OPEN_STATUSES = ("in_progress", "suspended", "rejected")
 
 
@@ -184,6 +186,7 @@ class InterviewingService:
             case.status = "in_progress"
             case.revision += 1
             session.flush()
+            log.info("interview %s started on case %s", row.id, case_id)
             return row.id
 
     def open(self, interview_id: uuid.UUID) -> InterviewSession:
@@ -473,6 +476,7 @@ class InterviewSession:
         if problems:
             return problems
         self._set_status("completed", "complete")
+        log.info("interview %s completed", self.id)
         return []
 
     def _set_status(self, status: str, event: str) -> None:

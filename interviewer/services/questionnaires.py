@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import tempfile
 import threading
 import uuid
@@ -12,9 +13,13 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from interviewer.questionnaire.compiled import CompiledForm, load_form
+from interviewer.questionnaire.errors import FormError
 from interviewer.services.common import CurrentUser, NotFound, ServiceError, require_role
 from interviewer.storage.db import Database
 from interviewer.storage.models import QuestionnaireVersion, Survey
+
+
+log = logging.getLogger(__name__)
 
 
 class Published(BaseModel):
@@ -44,7 +49,15 @@ class FormCache:
             if row is None:
                 raise NotFound(f"questionnaire version {version_id} is not in the store")
             content, file_name = row.content, row.file_name
-        form = _compile_bytes(content, file_name)
+            name = f"{row.form_id} version {row.version or '-'}"
+        try:
+            form = _compile_bytes(content, file_name)
+        except FormError as e:
+            log.error("questionnaire %s no longer loads: %s", version_id, e.issues[0])
+            raise ServiceError(
+                f"The questionnaire {name} no longer loads ({e.issues[0].message}). The "
+                "answers are kept; ask an administrator to publish a corrected version."
+            ) from e
         with self._lock:
             self._forms[version_id] = form
         return form

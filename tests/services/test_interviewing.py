@@ -178,3 +178,51 @@ def test_interviews_keep_the_version_they_started_on(context: AppContext, demo: 
     with context.db.unit_of_work() as s:
         row = s.get(Interview, session.id)
         assert row is not None and row.questionnaire_version_id != published.version_id
+
+
+def test_a_questionnaire_that_no_longer_loads_is_a_clear_refusal(context: AppContext,
+                                                                 demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    key = session.screen().questions[0].key
+    session.answer(key, 4)
+    from interviewer.storage.models import QuestionnaireVersion
+
+    with context.db.unit_of_work() as s:
+        row = s.get(Interview, session.id)
+        assert row is not None
+        version = s.get(QuestionnaireVersion, row.questionnaire_version_id)
+        assert version is not None
+        version.content = b"this is no longer a workbook"
+    anna = sign_in(context, demo, "anna")
+    fresh = context.interviewing(anna)
+    fresh.forms = type(context.forms)(context.db)  # as after a restart: nothing cached
+    with pytest.raises(ServiceError, match="no longer loads.*answers are kept"):
+        fresh.open(session.id)
+    with context.db.unit_of_work() as s:
+        kept = s.scalar(select(Answer.value).where(Answer.interview_id == session.id))
+    assert kept == "4"
+
+
+def test_the_log_names_no_respondent_and_no_answer(context: AppContext, demo: DemoInfo) -> None:
+    from interviewer.context import setup_logging
+
+    log_path = setup_logging(context.data_dir)
+    session = open_csat(context, demo)
+    key = session.screen().questions[0].key
+    session.answer(key, 4)
+    session.add_remark(key, "customer sounded upset")
+    walk_to_end(session)
+    session.complete()
+    import logging
+
+    for handler in logging.getLogger("interviewer").handlers:
+        handler.flush()
+    text = log_path.read_text(encoding="utf-8")
+    assert "completed" in text  # the log is written...
+    with context.db.unit_of_work() as s:
+        from interviewer.storage.models import Case
+
+        names = [c.respondent_name for c in s.scalars(select(Case))]
+        phones = [c.phone for c in s.scalars(select(Case)) if c.phone]
+    for secret in [*names, *phones, "customer sounded upset", "fine"]:
+        assert secret not in text  # ...but holds nothing about respondents
