@@ -18,7 +18,6 @@ from interviewer.services.common import CurrentUser, NotFound, ServiceError, req
 from interviewer.storage.db import Database
 from interviewer.storage.models import QuestionnaireVersion, Survey
 
-
 log = logging.getLogger(__name__)
 
 
