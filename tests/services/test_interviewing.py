@@ -196,7 +196,7 @@ def test_a_questionnaire_that_no_longer_loads_is_a_clear_refusal(context: AppCon
     anna = sign_in(context, demo, "anna")
     fresh = context.interviewing(anna)
     fresh.forms = type(context.forms)(context.db)  # as after a restart: nothing cached
-    with pytest.raises(ServiceError, match="no longer loads.*answers are kept"):
+    with pytest.raises(ServiceError, match=r"no longer loads.*answers are kept"):
         fresh.open(session.id)
     with context.db.unit_of_work() as s:
         kept = s.scalar(select(Answer.value).where(Answer.interview_id == session.id))
