@@ -20,7 +20,6 @@ from interviewer.questionnaire.model import (
     Repeat,
     Text,
 )
-from interviewer.questionnaire.xlsform import load_questionnaire
 from interviewer.questionnaire.xpath import ast as xast
 
 _PIPE = re.compile(r"\$\{([^}]*)\}")
@@ -448,6 +447,8 @@ def _vertex_key(v: Vertex) -> tuple[int, int]:
 
 def load_form(path: str | Path) -> CompiledForm:
     """Load an XLSForm and compile it; raise FormError with located issues."""
+    from interviewer.questionnaire.xlsform import load_questionnaire  # pyxform: 0.25 s
+
     return CompiledForm(load_questionnaire(path))
 
 

@@ -20,7 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from interviewer.storage.db import Database, StorageError, backup_sqlite, known_error, sqlite_url
-from interviewer.storage.migrate import head_revision, known_revisions, upgrade
+from interviewer.storage.revisions import head as head_revision
+from interviewer.storage.revisions import known as known_revisions
 
 STORE_FILE = "interviewer.sqlite"
 BACKUP_FOLDER = "backups"
@@ -64,6 +65,8 @@ def open_store(data_dir: Path, *, now: datetime | None = None) -> Database:
         if found.has_data:
             moment = now if now is not None else datetime.now(UTC)
             _backup(path, data_dir / BACKUP_FOLDER, found.revision, moment, label)
+        from interviewer.storage.migrate import upgrade  # Alembic: only when migrating
+
         try:
             upgrade(sqlite_url(path))
         except DBAPIError as e:
