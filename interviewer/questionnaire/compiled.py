@@ -3,6 +3,7 @@ and the dependency graph that lets the engine re-evaluate only what an answer af
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -270,20 +271,17 @@ class CompiledForm:
                 if w in indegree:
                     indegree[w] += 1
         # Document order among the ready vertices keeps the evaluation predictable.
-        ready = sorted((v for v in vertices if indegree[v] == 0), key=_vertex_key, reverse=True)
+        ready = [(_vertex_key(v), v) for v in vertices if indegree[v] == 0]
+        heapq.heapify(ready)
         order: dict[Vertex, int] = {}
         while ready:
-            v = ready.pop()
+            _, v = heapq.heappop(ready)
             order[v] = len(order)
-            grown = False
             for w in self._edges(v):
                 if w in indegree:
                     indegree[w] -= 1
                     if indegree[w] == 0:
-                        ready.append(w)
-                        grown = True
-            if grown:
-                ready.sort(key=_vertex_key, reverse=True)
+                        heapq.heappush(ready, (_vertex_key(w), w))
         if len(order) < len(vertices):
             self._report_cycle([v for v in vertices if v not in order])
         return order

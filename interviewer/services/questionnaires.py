@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import tempfile
 import threading
 import uuid
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from interviewer.questionnaire.compiled import CompiledForm, load_form
 from interviewer.questionnaire.errors import FormError
+from interviewer.questionnaire.model import Questionnaire
 from interviewer.services.common import CurrentUser, NotFound, ServiceError, require_role
 from interviewer.storage.db import Database
 from interviewer.storage.models import QuestionnaireVersion, Survey
@@ -49,8 +51,9 @@ class FormCache:
                 raise NotFound(f"questionnaire version {version_id} is not in the store")
             content, file_name = row.content, row.file_name
             name = f"{row.form_id} version {row.version or '-'}"
+            model_json = row.model_json
         try:
-            form = _compile_bytes(content, file_name)
+            form = _from_model(model_json) or _compile_bytes(content, file_name)
         except FormError as e:
             log.error("questionnaire %s no longer loads: %s", version_id, e.issues[0])
             raise ServiceError(
@@ -60,6 +63,29 @@ class FormCache:
         with self._lock:
             self._forms[version_id] = form
         return form
+
+
+# Bump when the Questionnaire model changes shape: stored models of another version are
+# ignored and the workbook is read again.
+MODEL_VERSION = 1
+
+
+def model_json(questionnaire: Questionnaire) -> str:
+    return json.dumps({"model_version": MODEL_VERSION,
+                       "questionnaire": questionnaire.model_dump(mode="json")})
+
+
+def _from_model(text: str | None) -> CompiledForm | None:
+    """The form from its stored model (no workbook to read), or None to read the workbook."""
+    if not text:
+        return None
+    try:
+        stored = json.loads(text)
+        if stored.get("model_version") != MODEL_VERSION:
+            return None
+        return CompiledForm(Questionnaire.model_validate(stored["questionnaire"]))
+    except (ValueError, KeyError, ValidationError):
+        return None
 
 
 def _compile_bytes(content: bytes, file_name: str) -> CompiledForm:
@@ -95,6 +121,7 @@ class QuestionnaireService:
                     form_id=q.form_id, version=q.version, title=q.title, file_name=path.name,
                     content=content, sha256=digest,
                     languages={"languages": list(q.languages), "default": q.default_language},
+                    model_json=model_json(q),
                     published_by=actor.id if actor.id.int else None)
                 session.add(version)
                 session.flush()

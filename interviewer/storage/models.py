@@ -109,6 +109,9 @@ class QuestionnaireVersion(_Id, _Synced, Base):
     file_name: Mapped[str] = mapped_column(String(500))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     sha256: Mapped[str] = mapped_column(String(64))
+    # the parsed form (our model as JSON, with the parser's version), so that opening an
+    # interview need not read the workbook again
+    model_json: Mapped[str | None] = mapped_column(Text)
     languages: Mapped[dict[str, Any]] = mapped_column(default=dict)
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))

@@ -193,6 +193,7 @@ def test_a_questionnaire_that_no_longer_loads_is_a_clear_refusal(context: AppCon
         version = s.get(QuestionnaireVersion, row.questionnaire_version_id)
         assert version is not None
         version.content = b"this is no longer a workbook"
+        version.model_json = None  # as after an upgrade that changed the model
     anna = sign_in(context, demo, "anna")
     fresh = context.interviewing(anna)
     fresh.forms = type(context.forms)(context.db)  # as after a restart: nothing cached
@@ -226,3 +227,18 @@ def test_the_log_names_no_respondent_and_no_answer(context: AppContext, demo: De
         phones = [c.phone for c in s.scalars(select(Case)) if c.phone]
     for secret in [*names, *phones, "customer sounded upset", "fine"]:
         assert secret not in text  # ...but holds nothing about respondents
+
+
+@pytest.mark.parametrize("folder", ["post_call_csat", "journey_key_moments"])
+def test_the_stored_model_is_the_form_exactly(folder: str) -> None:
+    """Opening an interview reads the stored model instead of the workbook: it must be the
+    same questionnaire, and a model of another version must be ignored."""
+    from interviewer.questionnaire.xlsform import load_questionnaire
+    from interviewer.services.questionnaires import _from_model, model_json
+
+    original = load_questionnaire(QUESTIONNAIRES / folder / f"{folder}.xlsx")
+    restored = _from_model(model_json(original))
+    assert restored is not None and restored.questionnaire == original
+    assert _from_model(model_json(original).replace('"model_version": 1',
+                                                    '"model_version": 0')) is None
+    assert _from_model("{not json") is None
