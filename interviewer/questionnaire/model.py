@@ -116,33 +116,28 @@ class Question(_Frozen):
     touchpoint: str | None = None
 
 
-class Group(_Frozen):
+class _Container(_Frozen):
+    """What groups and repeats share."""
+
+    name: str
+    source: Source = Field(default_factory=Source)
+    label: Text = Field(default_factory=dict)
+    relevant: str | None = None
+    appearance: str | None = None
+    children: tuple[Element, ...] = ()
+
+    @property
+    def field_list(self) -> bool:
+        return "field-list" in (self.appearance or "").split()
+
+
+class Group(_Container):
     kind: Literal["group"] = "group"
-    name: str
-    source: Source = Field(default_factory=Source)
-    label: Text = Field(default_factory=dict)
-    relevant: str | None = None
-    appearance: str | None = None
-    children: tuple[Element, ...] = ()
-
-    @property
-    def field_list(self) -> bool:
-        return "field-list" in (self.appearance or "").split()
 
 
-class Repeat(_Frozen):
+class Repeat(_Container):
     kind: Literal["repeat"] = "repeat"
-    name: str
-    source: Source = Field(default_factory=Source)
-    label: Text = Field(default_factory=dict)
-    relevant: str | None = None
-    appearance: str | None = None
     repeat_count: str | None = None
-    children: tuple[Element, ...] = ()
-
-    @property
-    def field_list(self) -> bool:
-        return "field-list" in (self.appearance or "").split()
 
 
 Element = Annotated[Question | Group | Repeat, Field(discriminator="kind")]
