@@ -174,6 +174,11 @@ class InterviewingService:
                 InterviewRow.status.in_(OPEN_STATUSES)))
             if existing is not None:
                 return existing.id
+            done = session.scalar(select(InterviewRow.status).where(
+                InterviewRow.case_id == case_id,
+                InterviewRow.status.in_(("completed", "approved"))))
+            if done is not None:
+                raise ServiceError(f"This case's interview is already {done}.")
             survey = session.get(Survey, case.survey_id)
             assert survey is not None
             now = self.clock()

@@ -242,3 +242,16 @@ def test_the_stored_model_is_the_form_exactly(folder: str) -> None:
     assert _from_model(model_json(original).replace('"model_version": 1',
                                                     '"model_version": 0')) is None
     assert _from_model("{not json") is None
+
+
+def test_a_completed_case_cannot_be_started_again(context: AppContext, demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    walk_to_end(session)
+    assert session.complete() == []
+    anna = sign_in(context, demo, "anna")
+    with context.db.unit_of_work() as s:
+        row = s.get(Interview, session.id)
+        assert row is not None and row.case_id is not None
+        case_id = row.case_id
+    with pytest.raises(ServiceError, match="already completed"):
+        context.interviewing(anna).start(case_id)
