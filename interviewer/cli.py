@@ -32,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Computer-assisted interviewing.")
     commands = parser.add_subparsers(metavar="COMMAND")
     q = commands.add_parser("questionnaire", help="check, run and test XLSForm questionnaires")
+    q.set_defaults(handler=lambda args: _help(q))
     qc = q.add_subparsers(metavar="ACTION")
 
     check = qc.add_parser("check", help="load a form; list every problem with its place")
@@ -48,7 +49,146 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("form", metavar="FORM")
     test.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     test.set_defaults(handler=_test)
+
+    publish = qc.add_parser("publish", help="store a new questionnaire version for a survey")
+    publish.add_argument("form", metavar="FORM")
+    publish.add_argument("--survey", required=True, metavar="NAME")
+    publish.add_argument("--mode", choices=("capi", "cati"), default="capi")
+    _data_dir_option(publish)
+    publish.set_defaults(handler=_publish)
+
+    user = commands.add_parser("user", help="manage users")
+    user.set_defaults(handler=lambda args: _help(user))
+    uc = user.add_subparsers(metavar="ACTION")
+    add = uc.add_parser("add", help="add a user (the password is asked for)")
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--role", required=True, choices=("interviewer", "supervisor", "admin"))
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from standard input instead of asking")
+    add.add_argument("--display-name", default="")
+    _data_dir_option(add)
+    add.set_defaults(handler=_user_add)
+
+    demo = commands.add_parser("demo", help="make a fresh demo data folder and open the app")
+    _data_dir_option(demo, default_help="the platform data folder's 'demo' subfolder")
+    demo.add_argument("--no-window", action="store_true", help="only make the data folder")
+    demo.set_defaults(handler=_demo)
+
+    app = commands.add_parser("app", help="open the app on a data folder")
+    _data_dir_option(app)
+    app.set_defaults(handler=_app)
     return parser
+
+
+def _help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return EXIT_UNUSABLE
+
+
+def _data_dir_option(parser: argparse.ArgumentParser,
+                     default_help: str = "INTERVIEWER_HOME or the platform data folder") -> None:
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help=f"the data folder (default: {default_help})")
+
+
+def _context(data_dir: Path | None) -> Any:
+    """The app context, or None after printing a storage problem in plain words."""
+    from interviewer.context import build_context
+    from interviewer.storage.db import StorageError
+
+    try:
+        return build_context(data_dir)
+    except StorageError as e:
+        print(f"error: {e.message} {e.fix}", file=sys.stderr)
+        return None
+
+
+def _publish(args: argparse.Namespace) -> int:
+    from interviewer.questionnaire.errors import FormError
+    from interviewer.services.common import SYSTEM, ServiceError
+
+    context = _context(args.data_dir)
+    if context is None:
+        return EXIT_UNUSABLE
+    try:
+        published = context.questionnaires.publish(SYSTEM, Path(args.form), args.survey,
+                                                   args.mode)
+    except FormError as e:
+        _print_issues(e)
+        return EXIT_STOPPED
+    except ServiceError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_STOPPED
+    finally:
+        context.close()
+    what = "published" if published.new_version else "already published (same file)"
+    print(f"{published.form_id} version {published.version or '-'} {what}; survey "
+          f"'{published.survey}' ({args.mode}) now uses it")
+    return EXIT_OK
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from interviewer.services.common import SYSTEM, ServiceError
+
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return EXIT_STOPPED
+    context = _context(args.data_dir)
+    if context is None:
+        return EXIT_UNUSABLE
+    try:
+        user = context.auth.add_user(SYSTEM, args.name, args.role, password, args.display_name)
+    except ServiceError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_STOPPED
+    finally:
+        context.close()
+    print(f"user '{user.username}' added as {user.role}")
+    return EXIT_OK
+
+
+def _read_password(from_stdin: bool) -> str | None:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != first:
+        print("error: the two passwords differ; nothing was changed", file=sys.stderr)
+        return None
+    return first
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from interviewer.demo import DemoFolderInUse, create_demo, prepare_demo_folder
+
+    try:
+        folder = prepare_demo_folder(args.data_dir)
+    except DemoFolderInUse as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    context = _context(folder)
+    if context is None:
+        return EXIT_UNUSABLE
+    try:
+        info = create_demo(context)
+    finally:
+        context.close()
+    print(f"Demo data folder: {folder}")
+    print(f"Surveys: {', '.join(info.surveys)}; {info.cases} cases assigned")
+    for username, password in info.passwords.items():
+        print(f"  {info.roles[username]:<12} {username:<12} password: {password}")
+    if args.no_window:
+        return EXIT_OK
+    from interviewer.app import run_app
+
+    return run_app(folder, sys.argv[:1])
+
+
+def _app(args: argparse.Namespace) -> int:
+    from interviewer.app import run_app
+
+    return run_app(args.data_dir, sys.argv[:1])
 
 
 def _load(path: str) -> Any:
@@ -59,9 +199,13 @@ def _load(path: str) -> Any:
     try:
         return load_form(path)
     except FormError as e:
-        for issue in e.issues:
-            print(f"error: {issue}", file=sys.stderr)
+        _print_issues(e)
         return None
+
+
+def _print_issues(error: Any) -> None:
+    for issue in error.issues:
+        print(f"error: {issue}", file=sys.stderr)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -94,6 +238,8 @@ def _run(args: argparse.Namespace) -> int:
     except UnusableInput as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_UNUSABLE
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
     print(json.dumps(result.as_json(), ensure_ascii=False, indent=1))
     return EXIT_OK if result.status == "completed" else EXIT_STOPPED
 
