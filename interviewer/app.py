@@ -46,6 +46,41 @@ def display_available(environ: Mapping[str, str] | None = None,
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
+# Debian/Ubuntu packages for the libraries Qt's X11 plugin loads (Qt 6.5+ needs these)
+XCB_PACKAGES = ("libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 "
+                "libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 "
+                "libxcb-shape0 libxcb-xinerama0 libxcb-xinput0")
+
+
+def missing_window_libraries(environ: os._Environ[str] | dict[str, str] | None = None,
+                             ) -> list[str]:
+    """System libraries Qt's X11 plugin needs that this machine lacks. Without them Qt
+    aborts the process with a plugin trace; we say which to install instead."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux") or env.get("QT_QPA_PLATFORM", "xcb") != "xcb" \
+            or not env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return []
+    import ctypes.util
+    import shutil
+    import subprocess
+
+    import PySide6
+
+    qt = Path(PySide6.__file__).resolve().parent / "Qt"
+    missing: set[str] = set()
+    ldd = shutil.which("ldd")
+    for library in (qt / "plugins" / "platforms" / "libqxcb.so",
+                    qt / "lib" / "libQt6XcbQpa.so.6"):
+        if ldd is None or not library.exists():
+            continue
+        out = subprocess.run([ldd, str(library)], capture_output=True, text=True,
+                             check=False).stdout
+        missing.update(line.split()[0] for line in out.splitlines() if "not found" in line)
+    if ctypes.util.find_library("xcb-cursor") is None:  # loaded at run time, not linked
+        missing.add("libxcb-cursor.so.0")
+    return sorted(missing)
+
+
 def load_style_sheet(path: Path = STYLE_SHEET) -> str:
     try:
         return path.read_text(encoding="utf-8")
@@ -92,6 +127,12 @@ def run_app(data_dir: Path | None = None, argv: Sequence[str] | None = None) -> 
     """Start the desktop app and return its exit code."""
     if not display_available():
         print(NO_DISPLAY, file=sys.stderr)
+        return EXIT_NO_DISPLAY
+    missing = missing_window_libraries()
+    if missing:
+        print(f"Qt cannot open a window: this machine lacks {', '.join(missing)}; install "
+              f"them (Debian/Ubuntu: sudo apt-get install {XCB_PACKAGES}), or set "
+              "QT_QPA_PLATFORM=offscreen to run without a screen", file=sys.stderr)
         return EXIT_NO_DISPLAY
     app = QApplication.instance()
     if not isinstance(app, QApplication):

@@ -144,3 +144,22 @@ def test_void_qt_calls_do_not_leak_none(qapp: QApplication) -> None:
     for _ in range(2_000):
         label.setText("z")
     assert sys.getrefcount(None) >= before - 10 or sys.version_info >= (3, 12)
+
+
+def test_missing_x11_libraries_are_named_instead_of_a_qt_abort(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Qt 6.5+ aborts with a plugin trace when libxcb-cursor0 and friends are missing;
+    the app names them and the packages to install, before Qt starts."""
+    monkeypatch.setattr(app_module, "display_available", lambda: True)
+    monkeypatch.setattr(app_module, "missing_window_libraries",
+                        lambda: ["libxcb-cursor.so.0", "libxcb-icccm.so.4"])
+    assert app_module.run_app(None, []) == app_module.EXIT_NO_DISPLAY
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "libxcb-cursor.so.0, libxcb-icccm.so.4" in err[0]
+    assert "apt-get install libxcb-cursor0" in err[0]
+
+
+def test_the_library_check_only_concerns_x11() -> None:
+    for env in ({}, {"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"},
+                {"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}):
+        assert app_module.missing_window_libraries(env) == []
