@@ -690,7 +690,9 @@ CASES: list[C] = [
     # ---- dates and times (FakeEnv.now() is 2026-11-25T10:15:30.250+01:00)
     C("today()", "2026-11-25"),
     C("now()", "2026-11-25T10:15:30.250+01:00"),
-    C("string-length(now())", 29.0, odk="utc"),
+    # not compared with ODK: it drops trailing zeros of the milliseconds (".84"), so its
+    # length depends on the moment
+    C("string-length(now())", 29.0),
     C("today() < '2100-01-01'", True, odk="utc"),
     C("format-date(today(), '%Y') != ''", True, odk="utc"),
     C("string-length(today())", 10.0, odk="utc"),
