@@ -15,6 +15,7 @@ from typing import Literal
 from interviewer.questionnaire.compiled import Def
 from interviewer.questionnaire.engine import Interview, Node, Problem
 from interviewer.questionnaire.model import ANSWERABLE
+from interviewer.questionnaire.xpath.runtime import is_inside
 
 ScreenKind = Literal["question", "group", "repeat_prompt", "end"]
 
@@ -143,7 +144,7 @@ class Navigator:
         assert screen.repeat is not None
         instance = self.interview.add_instance(screen.parent, screen.repeat)
         for candidate in self.screens():
-            if any(_inside(n, instance) for n in candidate.nodes):
+            if any(is_inside(n, instance) for n in candidate.nodes):
                 self.screen = candidate
                 return candidate
         return screen
@@ -209,12 +210,3 @@ class Navigator:
 
 def _answerable(node: Node) -> bool:
     return node.question.type in ANSWERABLE
-
-
-def _inside(node: Node, ancestor: Node) -> bool:
-    current: Node | None = node
-    while current is not None:
-        if current is ancestor:
-            return True
-        current = current.parent
-    return False
