@@ -37,6 +37,8 @@ def measure(folder: Path) -> tuple[list[float], list[float]]:
     case = next(i for i in service.work_list() if i.survey == "Post-call CSAT")
     assert case.case_id is not None
     session = service.open(service.start(case.case_id))
+    while session.screen().questions[0].type == "note":  # past the introduction
+        session.next()
     key = session.screen().questions[0].key
     raw = sqlite3.connect(folder / "raw.sqlite", isolation_level=None)
     for pragma in SQLITE_PRAGMAS:

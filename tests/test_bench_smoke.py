@@ -1,0 +1,38 @@
+"""The bench scripts still run (on small sizes): a bench that rots is found here, not
+when someone needs its figures."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "bench"
+sys.path.insert(0, str(BENCH))
+
+import answer_save  # noqa: E402
+import engine  # noqa: E402
+import startup  # noqa: E402
+
+from interviewer.questionnaire.compiled import load_form  # noqa: E402
+
+
+def test_engine_bench_walks_its_form(tmp_path: Path) -> None:
+    form = load_form(engine.make_form(tmp_path / "small.xlsx", sections=2, calculations=5))
+    steps = engine.walk(form, incremental=True)
+    # region, district, n_members, the sections, and per member its name and age (the
+    # scripted age 7 keeps the work questions hidden)
+    assert len(steps) == 3 + 2 * engine.PER_SECTION + 2 * engine.MEMBERS
+
+
+def test_answer_save_bench_measures_both(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(answer_save, "ANSWERS", 10)
+    ours, raw = answer_save.measure(tmp_path)
+    assert len(ours) == len(raw) == 10
+
+
+def test_startup_bench_prepares_its_store(tmp_path: Path) -> None:
+    password = startup.prepare(tmp_path / "data")
+    assert password and (tmp_path / "data" / "interviewer.sqlite").is_file()
