@@ -13,6 +13,7 @@ from pathlib import Path
 from interviewer.questionnaire import xpath
 from interviewer.questionnaire.errors import FormError, FormIssue
 from interviewer.questionnaire.model import (
+    ANSWERABLE,
     INVISIBLE,
     Group,
     Question,
@@ -43,6 +44,7 @@ class Def:
     is_repeat: bool = field(init=False)
     is_container: bool = field(init=False)
     visible: bool = field(init=False)
+    answerable: bool = field(init=False)
 
     def __post_init__(self) -> None:
         element = self.element
@@ -50,6 +52,7 @@ class Def:
         self.is_repeat = isinstance(element, Repeat)
         self.is_container = not isinstance(element, Question)
         self.visible = isinstance(element, Question) and element.type not in INVISIBLE
+        self.answerable = isinstance(element, Question) and element.type in ANSWERABLE
 
     @property
     def question(self) -> Question:

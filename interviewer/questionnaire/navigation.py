@@ -14,7 +14,6 @@ from typing import Literal
 
 from interviewer.questionnaire.compiled import Def
 from interviewer.questionnaire.engine import Interview, Node, Problem
-from interviewer.questionnaire.model import ANSWERABLE
 from interviewer.questionnaire.xpath.runtime import is_inside
 
 ScreenKind = Literal["question", "group", "repeat_prompt", "end"]
@@ -209,4 +208,4 @@ class Navigator:
 
 
 def _answerable(node: Node) -> bool:
-    return node.question.type in ANSWERABLE
+    return node.definition is not None and node.definition.answerable

@@ -315,8 +315,10 @@ class InterviewSession:
 
     def index(self) -> list[IndexEntry]:
         """Sections and the questions relevant now, for the navigation panel."""
+        # Called after every move on forms of thousands of questions: section keys are
+        # worked out once per call and the entries built without re-validation.
         entries: list[IndexEntry] = []
-        seen_sections: set[str] = set()
+        section_keys: dict[Node, str] = {}
         for node in self.interview.walk_items():
             parents = []
             current = node.parent
@@ -324,17 +326,20 @@ class InterviewSession:
                 parents.append(current)
                 current = current.parent
             for depth, section in enumerate(reversed(parents)):
-                if section.key not in seen_sections:
-                    seen_sections.add(section.key)
+                if section not in section_keys:
+                    section_keys[section] = section.key
                     label = self.interview.label(section) or section.name
                     if section.definition is not None and section.definition.is_repeat:
                         label = f"{label} {section.index}"
-                    entries.append(IndexEntry(key=section.key, label=label, depth=depth,
-                                              is_section=True))
+                    entries.append(IndexEntry.model_construct(
+                        key=section_keys[section], label=label, depth=depth, is_section=True,
+                        answered=False, value_text=""))
+            parent_key = section_keys.get(parents[0]) if parents else None
+            key = f"{parent_key}/{node.name}" if parent_key else node.name
             answered = node.value != "" or node.special is not None
-            entries.append(IndexEntry(
-                key=node.key, label=self.interview.label(node), depth=len(parents),
-                answered=answered, value_text=self.value_text(node)))
+            entries.append(IndexEntry.model_construct(
+                key=key, label=self.interview.label(node), depth=len(parents),
+                is_section=False, answered=answered, value_text=self.value_text(node)))
         return entries
 
     def summary(self) -> list[IndexEntry]:
