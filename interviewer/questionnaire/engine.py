@@ -597,6 +597,10 @@ class Interview:
         self._store(node, "", special)
         return None
 
+    def put(self, node: Node, value: str, special: SpecialAnswer | None) -> None:
+        """Set a stored value as it is, unchecked (to put back what the store holds)."""
+        self._store(node, value, special)
+
     def _store(self, node: Node, value: str, special: SpecialAnswer | None) -> None:
         changed = node.value != value
         node.value = value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import unicodedata
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -25,6 +26,8 @@ from interviewer.storage.models import User
 
 log = logging.getLogger(__name__)
 FREE_ATTEMPTS = 5
+FAILED = ("Wrong user name or password. After 5 failed attempts, signing in waits a little "
+          "longer each time.")
 MAX_LOCK = timedelta(minutes=15)
 MIN_PASSWORD = 8
 
@@ -49,14 +52,16 @@ class AuthService:
         """The user, or LoginFailed with a message that does not reveal which part was
         wrong. After FREE_ATTEMPTS failures the account waits, doubling each time."""
         now = self.clock()
+        name = normal_username(username)
         with self.db.unit_of_work() as session:
-            user = session.scalar(select(User).where(User.username == username.strip()))
-            if user is None or not user.active:
-                self.hasher.hash(password)  # same cost either way: no user enumeration
-                raise LoginFailed("Wrong user name or password.")
-            if user.locked_until is not None and user.locked_until > now:
-                wait = int((user.locked_until - now).total_seconds()) + 1
-                raise LoginFailed(f"Too many failed attempts: try again in {wait} s.")
+            user = session.scalar(select(User).where(User.username == name))
+            locked = user is not None and user.locked_until is not None and \
+                user.locked_until > now
+            if user is None or not user.active or locked:
+                # the same message and the same hashing cost whether the user exists, is
+                # waiting after failures, or not: nothing tells an attacker which
+                self.hasher.hash(password)
+                raise LoginFailed(FAILED)
             if not self._verify(user.password_hash, password):
                 user.failed_logins += 1
                 excess = user.failed_logins - FREE_ATTEMPTS
@@ -71,8 +76,8 @@ class AuthService:
                 signed_in = CurrentUser(id=user.id, username=user.username,
                                         role=_role(user.role), display_name=user.display_name)
         if signed_in is None:
-            log.info("failed sign-in for user %s", username.strip()[:64])
-            raise LoginFailed("Wrong user name or password.")
+            log.info("failed sign-in for an existing user")  # what was typed may be a password
+            raise LoginFailed(FAILED)
         log.info("user %s signed in as %s", signed_in.username, signed_in.role)
         return signed_in
 
@@ -85,7 +90,7 @@ class AuthService:
     def add_user(self, actor: CurrentUser, username: str, role: str, password: str,
                  display_name: str = "") -> CurrentUser:
         require_role(actor, "admin")
-        username = username.strip()
+        username = normal_username(username)
         if not username or len(username) > 64 or any(c.isspace() for c in username):
             raise ServiceError("A user name is 1 to 64 characters without spaces.")
         if role not in ROLES:
@@ -105,6 +110,11 @@ class AuthService:
     def user_count(self) -> int:
         with self.db.unit_of_work() as session:
             return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def normal_username(name: str) -> str:
+    """User names compare without case or Unicode look-alike forms: 'Anna' is 'anna'."""
+    return unicodedata.normalize("NFKC", name).strip().casefold()
 
 
 def _role(value: str) -> Role:

@@ -202,12 +202,15 @@ class InterviewingService:
                 raise NotFound("There is no such interview.")
             if row.interviewer_id != self.user.id:
                 raise PermissionDenied("This interview belongs to another interviewer.")
+            if row.status not in OPEN_STATUSES:
+                raise ServiceError(f"This interview is {row.status}: it can no longer be "
+                                   "changed.")
             answers = list(session.scalars(select(Answer).where(
                 Answer.interview_id == interview_id)))
             remarks = {r.path: r.text for r in session.scalars(select(Remark).where(
                 Remark.interview_id == interview_id).order_by(Remark.created_at))}
             seq = session.scalar(select(func.max(ParadataEvent.seq)).where(
-                ParadataEvent.interview_id == interview_id)) or 0
+                ParadataEvent.interview_id == interview_id)) or 0  # 0: never opened
             version_id, status = row.questionnaire_version_id, row.status
             language, position = row.language, row.position
         form = self.forms.get(version_id)
@@ -230,7 +233,6 @@ class InterviewSession:
         self.id = interview_id
         self.interview = interview
         self.remarks = remarks
-        self._seq = seq
         self.status = status
         self._restore(answers)
         self.navigator = Navigator(interview)
@@ -238,7 +240,7 @@ class InterviewSession:
         # a resumed one where it was left, else at the first screen still to answer
         self.navigator.screen = self._screen_at(position) or (
             self.navigator.first_open() if answers else self.navigator.first())
-        self._event("resume" if answers else "enter", self._position_key(), {})
+        self._event("resume" if seq else "enter", self._position_key(), {})
 
     # -- restoring --
     def _restore(self, answers: list[Answer]) -> None:
@@ -390,8 +392,22 @@ class InterviewSession:
         transaction, with statements built once: this runs on every confirmed answer."""
         now = self.service.clock()
         value, special = node.value or None, node.special
-        self._seq += 1
+        try:
+            self._write_answer(node, old, value, special, now)
+        except BaseException:
+            self.interview.put(node, old[0], _special(old[1]))  # the screen shows the store
+            raise
+
+    def _write_answer(self, node: Node, old: tuple[str, str | None], value: str | None,
+                      special: str | None, now: datetime) -> None:
         with self.service.db.transaction() as connection:
+            # first the interview: still open and still this interviewer's (another
+            # window, or a supervisor's decision, may have closed it meanwhile)
+            touched = connection.execute(_SAVE.touch_interview, {
+                "i": self.id, "u": self.service.user.id, "at": now, "pos": self.position})
+            if touched.rowcount == 0:
+                raise ServiceError("This interview was closed elsewhere: the answer was "
+                                   "not saved. Reopen it from the home list.")
             updated = connection.execute(_SAVE.update_answer, {
                 "i": self.id, "p": node.key, "v": value, "s": special, "at": now})
             if updated.rowcount == 0:
@@ -399,12 +415,10 @@ class InterviewSession:
                     "id": uuid7(), "i": self.id, "q": node.name, "p": node.key, "v": value,
                     "s": special, "at": now, "dev": self.service.device_id})
             connection.execute(_SAVE.insert_event, {
-                "id": uuid7(), "i": self.id, "seq": self._seq, "p": node.key, "at": now,
+                "id": uuid7(), "i": self.id, "p": node.key, "at": now,
                 "kind": "answer" if old == ("", None) else "change",
                 "detail": {"old": old[0] or None, "old_special": old[1], "new": value,
                            "new_special": special}})
-            connection.execute(_SAVE.touch_interview, {"i": self.id, "at": now,
-                                                       "pos": self.position})
 
     def _writable(self, node: Node) -> None:
         if self.status not in OPEN_STATUSES:
@@ -415,13 +429,14 @@ class InterviewSession:
 
     # -- moving --
     def next(self) -> MoveResult:
+        came_from = self.position
         result = self.navigator.next()
         if isinstance(result, Blocked):
             return MoveResult(moved=False, screen=self.screen(),
                               problems=[_problem(n, p) for n, p in result.problems],
                               warnings=[ProblemView(path=n.path, kind="warning", message=m)
                                         for n, m in result.warnings])
-        self._moved("leave")
+        self._moved("leave", came_from)
         return MoveResult(moved=True, screen=self.screen())
 
     def confirm_warnings(self) -> MoveResult:
@@ -430,24 +445,28 @@ class InterviewSession:
         if confirmed:
             now = self.service.clock()
             with self.service.db.unit_of_work() as session:
+                self._row(session)  # still open and ours
                 for node, message in confirmed:
                     self._add_event(session, "warning_confirmed", node.key,
                                     {"message": message, "value": node.value}, now)
         return self.next()
 
     def back(self) -> ScreenView:
+        came_from = self.position
         self.navigator.back()
-        self._moved("back")
+        self._moved("back", came_from)
         return self.screen()
 
     def jump(self, key: str) -> ScreenView:
+        came_from = self.position
         self.navigator.jump(self._node(key))
-        self._moved("jump")
+        self._moved("jump", came_from)
         return self.screen()
 
     def add_instance(self) -> ScreenView:
+        came_from = self.position
         self.navigator.add_instance()
-        self._moved("add_instance")
+        self._moved("add_instance", came_from)
         return self.screen()
 
     def set_language(self, language: str) -> ScreenView:
@@ -458,6 +477,7 @@ class InterviewSession:
         with self.service.db.unit_of_work() as session:
             row = self._row(session)
             row.language = language
+            row.revision += 1
             self._add_event(session, "language", None, {"language": language}, now)
         return self.screen()
 
@@ -466,6 +486,7 @@ class InterviewSession:
         text = text.strip()
         now = self.service.clock()
         with self.service.db.unit_of_work() as session:
+            self._row(session)  # still open and ours
             session.add(Remark(interview_id=self.id, path=node.key, text=text,
                                author_id=self.service.user.id, created_at=now,
                                origin_device=self.service.device_id))
@@ -501,41 +522,53 @@ class InterviewSession:
                     case.status = "completed"
                     case.revision += 1
             self._add_event(session, event, self._position_key(), {}, now)
-            self._touch(session, now)
+            self._touch(row, now)
         self.status = status
 
     # -- bookkeeping --
-    def _moved(self, kind: str) -> None:
+    def _moved(self, kind: str, came_from: str) -> None:
+        """A move, recorded with where it went and where it came from."""
         now = self.service.clock()
         with self.service.db.unit_of_work() as session:
-            self._add_event(session, kind, self._position_key(), {}, now)
-            self._row(session).position = self._position_key()
+            row = self._row(session)
+            self._add_event(session, kind, self._position_key(), {"from": came_from},
+                            now)
+            row.position = self._position_key()
+            row.revision += 1
 
     def _event(self, kind: str, path: str | None, detail: dict[str, Any]) -> None:
         now = self.service.clock()
         with self.service.db.unit_of_work() as session:
+            row = self._row(session)
             self._add_event(session, kind, path, detail, now)
-            if kind == "resume":
-                row = self._row(session)
-                if row.status == "suspended":
-                    row.status = "in_progress"
-                    self.status = "in_progress"
+            if kind == "resume" and row.status == "suspended":
+                row.status = "in_progress"
+                row.revision += 1
+                self.status = "in_progress"
 
     def _add_event(self, session: Session, kind: str, path: str | None,
                    detail: dict[str, Any], at: datetime) -> None:
-        self._seq += 1
-        session.add(ParadataEvent(interview_id=self.id, seq=self._seq, kind=kind, path=path,
+        seq = session.scalar(select(func.coalesce(func.max(ParadataEvent.seq), 0) + 1)
+                             .where(ParadataEvent.interview_id == self.id))
+        session.add(ParadataEvent(interview_id=self.id, seq=seq, kind=kind, path=path,
                                   at=at, detail=detail))
+        session.flush()
 
-    def _touch(self, session: Session, now: datetime) -> None:
-        row = self._row(session)
+    def _touch(self, row: InterviewRow, now: datetime) -> None:
         row.updated_at = now
         row.revision += 1
         row.position = self._position_key()
 
     def _row(self, session: Session) -> InterviewRow:
+        """The interview's row, for a change: it must still be open and this
+        interviewer's, read in the same transaction as the change."""
         row = session.get(InterviewRow, self.id)
-        assert row is not None
+        if row is None or row.interviewer_id != self.service.user.id:
+            raise PermissionDenied("This interview is not yours.")
+        if row.status not in OPEN_STATUSES:
+            self.status = row.status
+            raise ServiceError(f"This interview is {row.status}: it can no longer be "
+                               "changed.")
         return row
 
     @property
@@ -578,13 +611,17 @@ class _SaveStatements:
             path=bindparam("p"), value=bindparam("v"), special=bindparam("s"),
             answered_at=bindparam("at"), revision=1, synced_revision=0,
             origin_device=bindparam("dev"))
+        next_seq = (select(func.coalesce(func.max(ParadataEvent.seq), 0) + 1)
+                    .where(ParadataEvent.interview_id == bindparam("i")).scalar_subquery())
         self.insert_event = insert(ParadataEvent).values(
-            id=bindparam("id"), interview_id=bindparam("i"), seq=bindparam("seq"),
+            id=bindparam("id"), interview_id=bindparam("i"), seq=next_seq,
             kind=bindparam("kind"), path=bindparam("p"), at=bindparam("at"),
             detail=bindparam("detail", type_=ParadataEvent.__table__.c.detail.type),
             synced=False)
         self.touch_interview = (
-            update(InterviewRow).where(InterviewRow.id == bindparam("i"))
+            update(InterviewRow).where(InterviewRow.id == bindparam("i"),
+                                       InterviewRow.interviewer_id == bindparam("u"),
+                                       InterviewRow.status.in_(OPEN_STATUSES))
             .values(updated_at=bindparam("at"), revision=InterviewRow.revision + 1,
                     position=bindparam("pos")))
 

@@ -17,7 +17,6 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
-    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -188,7 +187,8 @@ class ParadataEvent(_Id, Base):
     warning_confirmed, language, complete."""
 
     __tablename__ = "paradata_events"
-    __table_args__ = (Index("ix_paradata_interview_seq", "interview_id", "seq"),)
+    # one sequence per interview, whatever number of windows writes to it
+    __table_args__ = (UniqueConstraint("interview_id", "seq"),)
     interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"))
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))

@@ -255,3 +255,28 @@ def test_a_completed_case_cannot_be_started_again(context: AppContext, demo: Dem
         case_id = row.case_id
     with pytest.raises(ServiceError, match="already completed"):
         context.interviewing(anna).start(case_id)
+
+
+def test_a_closed_interview_cannot_be_reopened_or_written(context: AppContext,
+                                                          demo: DemoInfo) -> None:
+    first = open_csat(context, demo)
+    anna = sign_in(context, demo, "anna")
+    stale = context.interviewing(anna).open(first.id)  # a second window on the same one
+    walk_to_end(first)
+    assert first.complete() == []
+    key = stale.screen().questions[0].key
+    before = stale.interview.find(key).value  # type: ignore[union-attr]
+    with pytest.raises(ServiceError, match="closed elsewhere"):
+        stale.answer(key, 1)
+    assert stale.interview.find(key).value == before  # type: ignore[union-attr]
+    for action in (stale.suspend, lambda: stale.add_remark(key, "late")):
+        with pytest.raises(ServiceError, match="completed"):
+            action()
+    with pytest.raises(ServiceError, match="completed"):
+        context.interviewing(anna).open(first.id)
+    with context.db.unit_of_work() as s:
+        row = s.get(Interview, first.id)
+        assert row is not None and row.status == "completed"
+        seqs = [e.seq for e in s.scalars(select(ParadataEvent).where(
+            ParadataEvent.interview_id == first.id).order_by(ParadataEvent.seq))]
+    assert seqs == list(range(1, len(seqs) + 1))  # two sessions, one unbroken sequence

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from interviewer.context import AppContext
+from interviewer.services.auth import FAILED
 from interviewer.ui.main_window import MainWindow
 from interviewer.ui.work_list_model import STATUS
 from tests.ui.conftest import Demo
@@ -20,8 +21,8 @@ def test_a_wrong_password_shows_the_message_and_keeps_the_user_name(
     qtbot.keyClicks(login.password, "not-her-password")
     with qtbot.waitSignal(login.sign_in_failed, timeout=TIMEOUT) as failed:
         qtbot.keyClick(login.password, Qt.Key.Key_Return)
-    assert failed.args == ["Wrong user name or password."]
-    assert login.error.text() == "Wrong user name or password."
+    assert failed.args == [FAILED]
+    assert login.error.text() == FAILED
     assert window.stack.currentWidget() is login
     assert login.username.text() == "anna" and login.password.text() == ""
     assert login.password.hasFocus()
