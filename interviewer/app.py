@@ -18,7 +18,13 @@ from types import TracebackType
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
-from interviewer.context import build_context, default_data_dir, setup_logging
+from interviewer.context import (
+    AlreadyOpen,
+    WindowLock,
+    build_context,
+    default_data_dir,
+    setup_logging,
+)
 from interviewer.storage.db import StorageError
 
 log = logging.getLogger("interviewer.app")
@@ -145,8 +151,17 @@ def run_app(data_dir: Path | None = None, argv: Sequence[str] | None = None) -> 
     except OSError as e:  # the store check below says what is wrong with the folder
         print(f"warning: no log file in {folder}: {e.strerror or e}", file=sys.stderr)
     try:
+        lock = WindowLock(folder)
+    except (AlreadyOpen, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        from interviewer.ui.dialogs import ErrorMessage
+
+        ErrorMessage.show(None, "Interviewer is already open", str(e))
+        return EXIT_STORAGE
+    try:
         context = build_context(folder)
     except StorageError as e:
+        lock.release()
         log.error("the data folder cannot be used: %s", e)
         print(f"error: {e.message} {e.fix}", file=sys.stderr)
         from interviewer.ui.dialogs import ErrorMessage
@@ -175,6 +190,7 @@ def run_app(data_dir: Path | None = None, argv: Sequence[str] | None = None) -> 
         sys.excepthook = previous_hook
         window.tasks.wait()
         context.close()
+        lock.release()
         log.info("stopped")
     return code
 

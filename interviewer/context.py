@@ -63,6 +63,32 @@ def build_context(data_dir: Path | None = None, clock: Clock = utc_clock) -> App
     return AppContext(data_dir=folder, db=db, device_id=_device_id(db), clock=clock)
 
 
+class AlreadyOpen(Exception):
+    """Another Interviewer window works on this data folder."""
+
+
+class WindowLock:
+    """One app window per data folder: two windows on one interview would each believe
+    their screen. An OS lock on a file, released when the process ends, even by a crash."""
+
+    def __init__(self, data_dir: Path) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self._file = (data_dir / ".window.lock").open("a+")
+        try:
+            import fcntl
+        except ImportError:  # Windows: msvcrt locks would go here
+            return
+        try:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            self._file.close()
+            raise AlreadyOpen(f"Interviewer is already open on {data_dir}: switch to that "
+                              "window.") from e
+
+    def release(self) -> None:
+        self._file.close()
+
+
 def _device_id(db: Database) -> str:
     """This store's id, made once: rows born here carry it."""
     with db.unit_of_work() as session:
@@ -90,4 +116,5 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
     return path
 
 
-__all__ = ["AppContext", "build_context", "default_data_dir", "setup_logging"]
+__all__ = ["AlreadyOpen", "AppContext", "WindowLock", "build_context", "default_data_dir",
+           "setup_logging"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 import secrets
-import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from interviewer.context import AppContext
@@ -39,7 +39,8 @@ class DemoFolderInUse(Exception):
 
 def prepare_demo_folder(folder: Path | None) -> Path:
     """An empty folder for a fresh demo. An earlier demo there (it carries a marker file)
-    is replaced; any other non-empty folder is refused, never deleted."""
+    is moved aside, not deleted: interviews may have been made in it; any other non-empty
+    folder is refused."""
     if folder is None:
         from interviewer.context import default_data_dir
 
@@ -48,7 +49,8 @@ def prepare_demo_folder(folder: Path | None) -> Path:
         if not (folder / MARKER).is_file():
             raise DemoFolderInUse(f"{folder} is not empty and is not an earlier demo: choose "
                                   "another folder with --data-dir")
-        shutil.rmtree(folder)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        folder.rename(folder.with_name(f"{folder.name}.previous-{stamp}"))
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MARKER).write_text("made by `interviewer demo`; replaced by the next one\n",
                                  encoding="utf-8")

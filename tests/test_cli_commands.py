@@ -83,6 +83,8 @@ def test_demo_without_a_display_says_so_in_one_line(tmp_path: Path) -> None:
                             "--data-dir", str(folder)], capture_output=True, text=True,
                            env=env, check=False)
     assert again.returncode == 0
+    kept = list(tmp_path.glob("demo.previous-*"))
+    assert len(kept) == 1 and (kept[0] / "interviewer.sqlite").is_file()  # moved, not lost
     precious = tmp_path / "precious"
     precious.mkdir()
     (precious / "thesis.docx").write_text("keep me")

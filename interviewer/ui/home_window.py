@@ -4,6 +4,8 @@ Enter on a row starts the interview or resumes the open one."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -175,7 +177,19 @@ class HomeScreen(QWidget):
             return
         self.message.clear()
         self.count_label.setText("Loading…")
-        self._tasks.run(service.work_list, self._on_loaded, self._on_load_failed)
+        self._tasks.run(service.work_list, self._for(service, self._on_loaded),
+                        self._for(service, self._on_load_failed))
+
+    def _for(self, service: InterviewingService,
+             slot: Callable[[Any], None]) -> Callable[[Any], None]:
+        """A task's result is for the user who asked: after a sign-out (or another user's
+        sign-in) it is dropped, never shown to whoever is at the screen now."""
+        def deliver(result: Any) -> None:
+            if service is self._service:
+                slot(result)
+            else:
+                log.info("a result for a signed-out user was dropped")
+        return deliver
 
     def current_item(self) -> WorkItem | None:
         index = self.table.currentIndex()
@@ -269,7 +283,7 @@ class HomeScreen(QWidget):
         self._tasks.run(
             lambda: open_interview(service, case_id, item.respondent, item.external_id,
                                    item.survey),
-            self._on_opened, self._on_open_failed)
+            self._for(service, self._on_opened), self._for(service, self._on_open_failed))
 
     def _on_opened(self, opened: object) -> None:
         assert isinstance(opened, Opened)

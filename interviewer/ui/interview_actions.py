@@ -124,7 +124,8 @@ def add_instance(session: InterviewSession) -> Step:
     return _step(session, session.add_instance())
 
 
-def set_language(session: InterviewSession, language: str) -> Step:
+def set_language(session: InterviewSession, changes: Changes, language: str) -> Step:
+    save_answers(session, changes)  # what is typed stays, in the new language too
     return _step(session, session.set_language(language))
 
 

@@ -666,7 +666,8 @@ class InterviewScreen(QWidget):
         if step is None or language == step.screen.language:
             self._focus_answer_now()
             return
-        self._run(lambda s: actions.set_language(s, language))
+        changes = self._changes()
+        self._run(lambda s: actions.set_language(s, changes, language))
 
     def _on_add_instance(self) -> None:
         if self._step is not None and self._step.screen.kind == "repeat_prompt":

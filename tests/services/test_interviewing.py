@@ -280,3 +280,23 @@ def test_a_closed_interview_cannot_be_reopened_or_written(context: AppContext,
         seqs = [e.seq for e in s.scalars(select(ParadataEvent).where(
             ParadataEvent.interview_id == first.id).order_by(ParadataEvent.seq))]
     assert seqs == list(range(1, len(seqs) + 1))  # two sessions, one unbroken sequence
+
+
+def test_switching_language_keeps_what_was_typed(context: AppContext, demo: DemoInfo) -> None:
+    from interviewer.ui import interview_actions as actions
+
+    session = open_csat(context, demo)
+    key = session.screen().questions[0].key
+    step = actions.set_language(session, {key: "4"}, "Polski (pl)")
+    assert step.screen.language == "Polski (pl)"
+    assert step.screen.questions[0].value == "4"  # saved before the screen was rebuilt
+
+
+def test_one_window_per_data_folder(tmp_path: Path) -> None:
+    from interviewer.context import AlreadyOpen, WindowLock
+
+    first = WindowLock(tmp_path)
+    with pytest.raises(AlreadyOpen, match="already open"):
+        WindowLock(tmp_path)
+    first.release()
+    WindowLock(tmp_path).release()  # free again once the first window is gone

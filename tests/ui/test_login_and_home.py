@@ -108,3 +108,19 @@ def test_a_completed_interview_cannot_be_started_again(qtbot: QtBot, window: Mai
     with qtbot.assertNotEmitted(home.interview_opened):
         qtbot.keyClick(home.table, Qt.Key.Key_Return)
     assert "completed" in home.message.text()
+
+
+def test_an_interview_opening_during_sign_out_is_not_shown(qtbot: QtBot, window: MainWindow,
+                                                           demo: Demo) -> None:
+    """A task finishing after sign-out must not put the last user's interview (or list)
+    in front of whoever is at the screen now."""
+    sign_in(qtbot, window, "anna", demo.password("anna"))
+    home = window.home
+    home.select_row(0)
+    qtbot.keyClick(home.table, Qt.Key.Key_Return)  # opening runs on the pool
+    home.sign_out_button.click()
+    assert window.stack.currentWidget() is window.login and window.user is None
+    qtbot.waitUntil(lambda: not home._tasks.busy, timeout=TIMEOUT)
+    qtbot.wait(100)  # let any queued result arrive
+    assert window.stack.currentWidget() is window.login
+    assert window.interview.session is None
