@@ -55,23 +55,30 @@ class AuthService:
         name = normal_username(username)
         with self.db.unit_of_work() as session:
             user = session.scalar(select(User).where(User.username == name))
-            locked = user is not None and user.locked_until is not None and \
-                user.locked_until > now
-            if user is None or not user.active or locked:
-                # the same message and the same hashing cost whether the user exists, is
-                # waiting after failures, or not: nothing tells an attacker which
-                self.hasher.hash(password)
-                raise LoginFailed(FAILED)
-            if not self._verify(user.password_hash, password):
+            found = None if user is None or not user.active or (
+                user.locked_until is not None and user.locked_until > now) else \
+                (user.id, user.password_hash)
+        if found is None:
+            # the same message and the same hashing cost whether the user exists, is
+            # waiting after failures, or not: nothing tells an attacker which
+            self.hasher.hash(password)
+            raise LoginFailed(FAILED)
+        # argon2 runs outside any transaction: it would hold the store's write lock
+        user_id, password_hash = found
+        ok = self._verify(password_hash, password)
+        with self.db.unit_of_work() as session:
+            user = session.get(User, user_id)
+            assert user is not None
+            if not ok:
                 user.failed_logins += 1
                 excess = user.failed_logins - FREE_ATTEMPTS
                 if excess >= 0:
                     user.locked_until = now + min(timedelta(seconds=30 * 2**excess), MAX_LOCK)
-                signed_in = None  # the count is committed with the unit of work
+                signed_in = None
             else:
                 user.failed_logins = 0
                 user.locked_until = None
-                if self.hasher.check_needs_rehash(user.password_hash):
+                if self.hasher.check_needs_rehash(password_hash):
                     user.password_hash = self.hasher.hash(password)
                 signed_in = CurrentUser(id=user.id, username=user.username,
                                         role=_role(user.role), display_name=user.display_name)

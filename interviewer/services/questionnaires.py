@@ -88,6 +88,17 @@ def _from_model(text: str | None) -> CompiledForm | None:
         return None
 
 
+def _digest(content: bytes, folder: Path, questionnaire: Questionnaire) -> str:
+    """The version's identity: the workbook and the choice files it reads (a changed CSV
+    beside an unchanged workbook is a new version; the stored model carries its choices)."""
+    digest = hashlib.sha256(content)
+    for choice_list in sorted(questionnaire.choices.values(), key=lambda c: c.name):
+        if choice_list.external_file and (folder / choice_list.external_file).is_file():
+            digest.update(choice_list.external_file.encode())
+            digest.update((folder / choice_list.external_file).read_bytes())
+    return digest.hexdigest()
+
+
 def _compile_bytes(content: bytes, file_name: str) -> CompiledForm:
     """pyxform reads files: the stored bytes go through a private temporary folder."""
     with tempfile.TemporaryDirectory(prefix="interviewer-form-") as folder:
@@ -109,8 +120,8 @@ class QuestionnaireService:
             raise ServiceError(f"mode must be capi or cati, not '{mode}'")
         form = load_form(path)  # FormError, with located issues, for a broken form
         content = path.read_bytes()
-        digest = hashlib.sha256(content).hexdigest()
         q = form.questionnaire
+        digest = _digest(content, path.parent, q)
         with self.db.unit_of_work() as session:
             version = session.scalar(select(QuestionnaireVersion).where(
                 QuestionnaireVersion.form_id == q.form_id,

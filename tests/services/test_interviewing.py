@@ -300,3 +300,20 @@ def test_one_window_per_data_folder(tmp_path: Path) -> None:
         WindowLock(tmp_path)
     first.release()
     WindowLock(tmp_path).release()  # free again once the first window is gone
+
+
+def test_a_changed_choice_file_is_a_new_version(context: AppContext, tmp_path: Path) -> None:
+    from interviewer.services.common import SYSTEM
+
+    form = tmp_path / "cities.md"
+    form.write_text("| survey |\n| | type | name | label |\n"
+                    "| | select_one_from_file cities.csv | city | City |\n", encoding="utf-8")
+    (tmp_path / "cities.csv").write_text("name,label\nwaw,Warsaw\n", encoding="utf-8")
+    first = context.questionnaires.publish(SYSTEM, form, "Cities")
+    assert not context.questionnaires.publish(SYSTEM, form, "Cities").new_version
+    (tmp_path / "cities.csv").write_text("name,label\nwaw,Warsaw\nkrk,Krakow\n",
+                                         encoding="utf-8")
+    second = context.questionnaires.publish(SYSTEM, form, "Cities")
+    assert second.new_version and second.version_id != first.version_id
+    choices = context.forms.get(second.version_id).questionnaire.choices["cities.csv"]
+    assert [c.name for c in choices.choices] == ["waw", "krk"]
