@@ -205,6 +205,11 @@ class InterviewingService:
             if row.status not in OPEN_STATUSES:
                 raise ServiceError(f"This interview is {row.status}: it can no longer be "
                                    "changed.")
+            if row.case_id is not None and session.scalar(select(Assignment.id).where(
+                    Assignment.case_id == row.case_id, Assignment.active.is_(True),
+                    Assignment.interviewer_id == self.user.id)) is None:
+                raise PermissionDenied("This case is no longer assigned to you; its answers "
+                                       "are kept for your supervisor.")
             answers = list(session.scalars(select(Answer).where(
                 Answer.interview_id == interview_id)))
             remarks = {r.path: r.text for r in session.scalars(select(Remark).where(

@@ -14,7 +14,7 @@ from interviewer.demo import QUESTIONNAIRES, DemoInfo
 from interviewer.services.common import CurrentUser, NotFound, PermissionDenied, ServiceError
 from interviewer.services.interviewing import InterviewSession
 from interviewer.storage.db import Database
-from interviewer.storage.models import Answer, Interview, ParadataEvent
+from interviewer.storage.models import Answer, Assignment, Interview, ParadataEvent
 
 
 def sign_in(context: AppContext, demo: DemoInfo, username: str) -> CurrentUser:
@@ -317,3 +317,16 @@ def test_a_changed_choice_file_is_a_new_version(context: AppContext, tmp_path: P
     assert second.new_version and second.version_id != first.version_id
     choices = context.forms.get(second.version_id).questionnaire.choices["cities.csv"]
     assert [c.name for c in choices.choices] == ["waw", "krk"]
+
+
+def test_a_reassigned_case_cannot_be_reopened(context: AppContext, demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    session.answer(session.screen().questions[0].key, 4)
+    with context.db.unit_of_work() as s:
+        row = s.get(Interview, session.id)
+        assert row is not None
+        for assignment in s.scalars(select(Assignment).where(
+                Assignment.case_id == row.case_id)):
+            assignment.active = False  # the supervisor moved the case to someone else
+    with pytest.raises(PermissionDenied, match="no longer assigned"):
+        context.interviewing(sign_in(context, demo, "anna")).open(session.id)
