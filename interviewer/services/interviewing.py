@@ -240,6 +240,11 @@ class InterviewSession:
         self.remarks = remarks
         self.status = status
         self._restore(answers)
+        if position and not position.startswith("+") and \
+                self.interview.find(position) is None:
+            # an instance added but not yet answered has no answers to bring it back
+            self.interview.find(position, create=True)
+            self.interview.recompute_all()
         self.navigator = Navigator(interview)
         # a new interview opens on its first screen (the introduction is read out too);
         # a resumed one where it was left, else at the first screen still to answer

@@ -330,3 +330,31 @@ def test_a_reassigned_case_cannot_be_reopened(context: AppContext, demo: DemoInf
             assignment.active = False  # the supervisor moved the case to someone else
     with pytest.raises(PermissionDenied, match="no longer assigned"):
         context.interviewing(sign_in(context, demo, "anna")).open(session.id)
+
+
+def test_resume_in_a_repeat_instance_added_but_not_answered(context: AppContext,
+                                                            demo: DemoInfo,
+                                                            tmp_path: Path) -> None:
+    from interviewer.services.common import SYSTEM
+    from interviewer.storage.models import Case
+
+    form = tmp_path / "kids.md"
+    form.write_text("| survey |\n| | type | name | label |\n| | begin repeat | child | Child |\n"
+                    "| | text | cname | Name |\n| | end repeat | | |\n| | note | done | Done |\n",
+                    encoding="utf-8")
+    published = context.questionnaires.publish(SYSTEM, form, "Kids")
+    anna = sign_in(context, demo, "anna")
+    with context.db.unit_of_work() as s:
+        case = Case(survey_id=published.survey_id, respondent_name="R")
+        s.add(case)
+        s.flush()
+        s.add(Assignment(case_id=case.id, interviewer_id=anna.id))
+        case_id = case.id
+    service = context.interviewing(anna)
+    session = service.open(service.start(case_id))
+    session.answer(session.screen().questions[0].key, "Ann")
+    assert session.next().screen.kind == "repeat_prompt"
+    assert session.add_instance().questions[0].key == "child[2]/cname"
+    session.suspend()
+    resumed = context.interviewing(anna).open(session.id)
+    assert resumed.screen().questions[0].key == "child[2]/cname"
