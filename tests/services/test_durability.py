@@ -109,6 +109,14 @@ def _uuid(raw: Any) -> str:
 def check_resume(context: Any, password: str, interview: str, last_position: str) -> None:
     import uuid
 
+    from interviewer.storage.models import Interview
+
+    with context.db.unit_of_work() as s:
+        row = s.get(Interview, uuid.UUID(interview))
+        assert row is not None
+        if row.status == "completed":  # killed after completing: nothing to resume
+            assert row.completed_at is not None
+            return
     user = context.auth.login("anna", password)
     session = context.interviewing(user).open(uuid.UUID(interview))
     order = [session._key_of(s) for s in session.navigator.screens()]
