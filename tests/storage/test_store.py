@@ -4,10 +4,12 @@ and `open_store` on fresh, current, old, foreign, damaged and unusable files."""
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -409,3 +411,35 @@ def test_a_store_left_with_its_write_ahead_log_by_a_crash_opens_with_its_data(
     finally:
         database.dispose()
     assert backups(data_dir) == []
+
+
+@pytest.mark.skipif(not RUNNING_AS_ROOT or shutil.which("setpriv") is None,
+                    reason="needs root to switch to an unprivileged user")
+def test_a_read_only_folder_is_reported_plainly_to_an_ordinary_user() -> None:
+    """As root, permission bits do not stop writes: run the opening as `nobody`, for whom
+    a root-owned 0o755 folder is read-only."""
+    as_nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                 sys.executable]
+    root = Path(__file__).resolve().parents[2]
+    reachable = subprocess.run([*as_nobody, "-c", "import interviewer.storage.store"],
+                               capture_output=True, cwd=root, check=False)
+    if reachable.returncode != 0:
+        pytest.skip("the checkout is not readable by an unprivileged user here")
+    base = Path(tempfile.mkdtemp(prefix="interviewer-ro-"))
+    try:
+        base.chmod(0o755)
+        data_dir = base / "data"
+        data_dir.mkdir(mode=0o755)
+        code = ("import sys\nfrom pathlib import Path\n"
+                "from interviewer.storage.db import StorageError\n"
+                "from interviewer.storage.store import open_store\n"
+                "try:\n    open_store(Path(sys.argv[1]))\n"
+                "except StorageError as e:\n    print(e)\n    sys.exit(3)\n")
+        done = subprocess.run([*as_nobody, "-c", code, str(data_dir)], capture_output=True,
+                              text=True, check=False, cwd=root)
+        assert done.returncode == 3, done.stdout + done.stderr
+        assert f"The data folder {data_dir} cannot be written" in done.stdout
+        assert "Traceback" not in done.stdout + done.stderr
+        assert list(data_dir.iterdir()) == []
+    finally:
+        shutil.rmtree(base)
