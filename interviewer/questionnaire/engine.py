@@ -684,12 +684,15 @@ def _collect(parent: Node) -> dict[str, Any]:
             if child.special is not None:
                 out[d.name] = {"special": child.special}
             elif child.value != "":
-                out[d.name] = _typed(q, child.value)
+                out[d.name] = typed_value(q, child.value)
     return out
 
 
-def _typed(q: Question, value: str) -> Any:
-    """A stored string as JSON: numbers as numbers, multi-selects as lists."""
+def typed_value(q: Question, value: str) -> Any:
+    """A stored string as JSON: numbers as numbers, multi-selects as lists, blank as
+    None; a calculation's result stays its XPath string."""
+    if value == "":
+        return None
     t = q.type
     if t in MULTI_VALUED:
         return value.split()

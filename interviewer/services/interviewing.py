@@ -16,13 +16,11 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from interviewer.questionnaire.engine import Interview, Node, Problem
+from interviewer.questionnaire.engine import Interview, Node, Problem, typed_value
 from interviewer.questionnaire.model import (
     ANSWERABLE,
     MULTI_VALUED,
     SPECIAL_ANSWERS,
-    Question,
-    QuestionType,
     SpecialAnswer,
 )
 from interviewer.questionnaire.navigation import Blocked, Navigator, Screen
@@ -320,7 +318,7 @@ class InterviewSession:
         return QuestionView(
             key=node.key, path=node.path, name=q.name, type=q.type.value,
             label=interview.label(node), hint=interview.hint(node), choices=choices,
-            value=_typed_value(q, node.value), special=node.special,
+            value=typed_value(q, node.value), special=node.special,
             specials=list(q.special), required=required,
             read_only=interview.is_read_only(node), appearance=q.appearance,
             parameters=dict(q.parameters), remark=self.remarks.get(node.key))
@@ -641,23 +639,6 @@ _SAVE = _SaveStatements()
 
 def _problem(node: Node, problem: Problem) -> ProblemView:
     return ProblemView(path=node.path, kind=problem.kind, message=problem.message)
-
-
-def _typed_value(q: Question, value: str) -> Any:
-    if value == "":
-        return None
-    if q.type in MULTI_VALUED:
-        return value.split()
-    if q.type == QuestionType.ACKNOWLEDGE:
-        return True
-    if q.type in (QuestionType.INTEGER, QuestionType.RANGE) and value.lstrip("-").isdigit():
-        return int(value)
-    if q.type == QuestionType.DECIMAL:
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
 
 
 def _special(value: str | None) -> SpecialAnswer | None:
