@@ -14,9 +14,11 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -130,6 +132,8 @@ class Case(_Id, _Synced, Base):
     """One respondent to reach. Contact data is personal: never logged."""
 
     __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_queue", "survey_id", "final_disposition",
+                            "next_call_at"),)
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
     external_id: Mapped[str | None] = mapped_column(String(200))
     respondent_name: Mapped[str] = mapped_column(String(300), default="")
@@ -140,6 +144,24 @@ class Case(_Id, _Synced, Base):
     status: Mapped[str] = mapped_column(String(24), default="new")
     priority: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # CATI (DESIGN.md 6): every number of the respondent in E.164, `phone` the first
+    phones: Mapped[list[str]] = mapped_column(JSON, default=list)
+    region: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # the queue hands out a case once next_call_at has passed (None: at once)
+    next_call_at: Mapped[datetime | None]
+    appointment_at: Mapped[datetime | None]
+    appointment_hard: Mapped[bool] = mapped_column(Boolean, default=False)
+    appointment_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    last_outcome: Mapped[str | None] = mapped_column(String(32))
+    # an AAPOR code once the case is closed; no more calls after that
+    final_disposition: Mapped[str | None] = mapped_column(String(16))
+    do_not_call: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the lease of the shared queue: one workstation holds a case until it expires
+    lease_token: Mapped[str | None] = mapped_column(String(64))
+    lease_holder: Mapped[str | None] = mapped_column(String(64))
+    lease_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    lease_expires_at: Mapped[datetime | None]
 
 
 class Assignment(_Id, _Synced, Base):
@@ -229,3 +251,81 @@ class SyncState(Base):
     __tablename__ = "sync_state"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class CallAttempt(_Id, _Synced, Base):
+    """One dialling of a case: who, when, which number, and the outcome (a project code
+    and the AAPOR disposition it maps onto)."""
+
+    __tablename__ = "call_attempts"
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
+    interviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    interview_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("interviews.id"))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str] = mapped_column(String(32))
+    disposition: Mapped[str] = mapped_column(String(16))
+    appointment_at: Mapped[datetime | None]
+    appointment_hard: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    device_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class DoNotCall(_Id, Base):
+    """A number nobody may call, in any survey (E.164)."""
+
+    __tablename__ = "do_not_call"
+    phone: Mapped[str] = mapped_column(String(40), unique=True)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)
+    added_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ChangeLogEntry(Base):
+    """Central's change sequence for pull (DESIGN.md 7). Writers append under one lock
+    held to their commit, so sequence order is commit order and a late commit is never
+    skipped by a device's watermark. `audience` is the user who may see the change
+    (None: everyone)."""
+
+    __tablename__ = "change_log"
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                     primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[uuid.UUID]
+    audience: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncConflict(_Id, Base):
+    """What sync could not merge, kept whole and shown; never dropped."""
+
+    __tablename__ = "sync_conflicts"
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    device_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[uuid.UUID | None]
+    reason: Mapped[str] = mapped_column(String(300))
+    device_payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    central_payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    detected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[uuid.UUID | None]
+
+
+class SyncLogEntry(_Id, Base):
+    """One sync run on this device: when, what went each way, conflicts, errors."""
+
+    __tablename__ = "sync_log"
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16))  # running, ok, failed, cancelled
+    central: Mapped[str] = mapped_column(String(500), default="")  # URL, password hidden
+    user_id: Mapped[uuid.UUID | None]
+    pushed: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    pulled: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    conflicts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from interviewer.cli import main
-
-from .conftest import MakeForm
+from tests.questionnaire.conftest import MakeForm
 
 FORM = """
 | survey |

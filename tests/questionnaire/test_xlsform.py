@@ -12,8 +12,7 @@ from interviewer.questionnaire.compiled import CompiledForm, load_form
 from interviewer.questionnaire.errors import FormError
 from interviewer.questionnaire.model import Group, Question, QuestionType, Repeat
 from interviewer.questionnaire.xlsform import load_questionnaire
-
-from .conftest import MakeForm
+from tests.questionnaire.conftest import MakeForm
 
 FULL = """
 | survey |

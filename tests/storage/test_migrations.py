@@ -16,8 +16,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from interviewer.storage import migrate
 from interviewer.storage.db import make_engine
 from interviewer.storage.models import Base
-
-from .conftest import create_test_database
+from tests.conftest import create_test_database
 
 SCHEMA_TABLES = set(Base.metadata.tables)
 VERSIONS = migrate.migrations_folder() / "versions"

@@ -1,4 +1,4 @@
-"""Storage fixtures: real SQLite files and the real PostgreSQL server, never mocks.
+"""Shared fixtures: real SQLite files and the real PostgreSQL server, never mocks.
 
 `pg_url` makes a fresh database per test on the server named by INTERVIEWER_TEST_PG_URL
 (default: postgres on 127.0.0.1:5432) and drops it afterwards. Without a server the
