@@ -77,6 +77,11 @@ def _parser() -> argparse.ArgumentParser:
     app = commands.add_parser("app", help="open the app on a data folder")
     _data_dir_option(app)
     app.set_defaults(handler=_app)
+
+    from interviewer import cli_report, cli_sample, cli_sync
+
+    for module in (cli_sample, cli_report, cli_sync):
+        module.register(commands)
     return parser
 
 

@@ -20,6 +20,8 @@ UPPER = {
     "fieldwork": ("storage", "sync", "services", "ui", "app", "context", "cli", "demo"),
     "metrics": ("storage", "sync", "services", "ui", "app", "context", "cli", "demo"),
     "storage": ("services", "ui", "app", "context", "cli", "demo"),
+    "sync": ("services", "ui", "app", "context", "cli", "demo"),
+    "export": ("ui", "app", "cli"),
     "services": ("ui", "app", "cli"),
 }
 
