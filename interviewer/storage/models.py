@@ -27,6 +27,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     Uuid,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -76,6 +77,17 @@ class Base(DeclarativeBase):
 
 class _Id:
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
+
+
+# Sync finds a store's pending rows through partial indexes, so that a sync with nothing
+# to do costs the same whatever the size of the store (the same SQL text in queries).
+PENDING = "revision != synced_revision"
+UNSYNCED = "synced = false"
+
+
+def _pending_index(table: str, column: str, where: str = PENDING) -> Index:
+    return Index(f"ix_{table}_pending", column, sqlite_where=text(where),
+                 postgresql_where=text(where))
 
 
 class _Synced:
@@ -175,6 +187,7 @@ class Assignment(_Id, _Synced, Base):
 
 class Interview(_Id, _Synced, Base):
     __tablename__ = "interviews"
+    __table_args__ = (_pending_index("interviews", "id"),)
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
     questionnaire_version_id: Mapped[uuid.UUID] = mapped_column(
@@ -188,6 +201,9 @@ class Interview(_Id, _Synced, Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     device_id: Mapped[str | None] = mapped_column(String(64))
+    # on central: the hash of the device's version it holds (interview and answers), so
+    # that a resend is recognised and the same revision with other content is a conflict
+    sync_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Answer(_Id, _Synced, Base):
@@ -210,7 +226,8 @@ class ParadataEvent(_Id, Base):
 
     __tablename__ = "paradata_events"
     # one sequence per interview, whatever number of windows writes to it
-    __table_args__ = (UniqueConstraint("interview_id", "seq"),)
+    __table_args__ = (UniqueConstraint("interview_id", "seq"),
+                      _pending_index("paradata_events", "interview_id", UNSYNCED))
     interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"))
     seq: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
@@ -222,6 +239,7 @@ class ParadataEvent(_Id, Base):
 
 class Remark(_Id, _Synced, Base):
     __tablename__ = "remarks"
+    __table_args__ = (_pending_index("remarks", "interview_id"),)
     interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"), index=True)
     path: Mapped[str] = mapped_column(String(500))
     text: Mapped[str] = mapped_column(Text)
@@ -233,6 +251,7 @@ class AuditEntry(_Id, Base):
     """Append-only and hash-chained: each entry's hash covers the previous one."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (_pending_index("audit_log", "id", UNSYNCED),)
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
     role: Mapped[str | None] = mapped_column(String(16))
@@ -258,6 +277,7 @@ class CallAttempt(_Id, _Synced, Base):
     and the AAPOR disposition it maps onto)."""
 
     __tablename__ = "call_attempts"
+    __table_args__ = (_pending_index("call_attempts", "id"),)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
     interviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
@@ -314,6 +334,9 @@ class SyncConflict(_Id, Base):
     detected_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[uuid.UUID | None]
+    # what was in conflict (entity, id, revision, content hash): the same conflict seen
+    # again, from a resent batch, is recognised instead of recorded twice
+    fingerprint: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class SyncLogEntry(_Id, Base):
