@@ -12,6 +12,7 @@ BENCH = Path(__file__).resolve().parents[1] / "bench"
 sys.path.insert(0, str(BENCH))
 
 import answer_save  # noqa: E402
+import checkout  # noqa: E402
 import engine  # noqa: E402
 import startup  # noqa: E402
 
@@ -36,3 +37,10 @@ def test_answer_save_bench_measures_both(tmp_path: Path,
 def test_startup_bench_prepares_its_store(tmp_path: Path) -> None:
     password = startup.prepare(tmp_path / "data")
     assert password and (tmp_path / "data" / "interviewer.sqlite").is_file()
+
+
+@pytest.mark.postgres
+def test_checkout_bench_claims_every_case_once(pg_url: str) -> None:
+    # pg_url: skipped without a server, failed under CI=true; the bench makes its own db
+    result = checkout.run(cases=40, processes=2, threads=2)
+    assert (result["claims"], result["double_claims"]) == (40, 0)

@@ -144,8 +144,17 @@ class Case(_Id, _Synced, Base):
     """One respondent to reach. Contact data is personal: never logged."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_queue", "survey_id", "final_disposition",
-                            "next_call_at"),)
+    __table_args__ = (
+        Index("ix_cases_queue", "survey_id", "final_disposition", "next_call_at"),
+        # the telephone queue's two reads (services/calling.py), each served in its order
+        Index("ix_cases_callable", "survey_id", text("priority DESC"), "attempts",
+              "next_call_at", "id",
+              postgresql_where=text("final_disposition IS NULL AND NOT do_not_call"),
+              sqlite_where=text("final_disposition IS NULL AND NOT do_not_call")),
+        Index("ix_cases_appointments", "survey_id", "appointment_at",
+              postgresql_where=text("appointment_at IS NOT NULL AND final_disposition IS NULL"),
+              sqlite_where=text("appointment_at IS NOT NULL AND final_disposition IS NULL")),
+    )
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
     external_id: Mapped[str | None] = mapped_column(String(200))
     respondent_name: Mapped[str] = mapped_column(String(300), default="")
