@@ -8,19 +8,33 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from interviewer.services.auth import AuthService
 from interviewer.services.common import Clock, CurrentUser, utc_clock
 from interviewer.services.interviewing import InterviewingService
 from interviewer.services.questionnaires import FormCache, QuestionnaireService
+from interviewer.storage.central import central_url, open_central
 from interviewer.storage.db import Database
 from interviewer.storage.models import SyncState
 from interviewer.storage.store import open_store
 
+if TYPE_CHECKING:
+    from interviewer.services.calling import CallingService
+    from interviewer.services.sync import SyncService
+
 LOG_FILE = "interviewer.log"
+
+
+def sync_minutes() -> int:
+    """INTERVIEWER_SYNC_MINUTES: sync by itself this often while signed in (0: only on
+    request). A value that is not a whole number is ignored."""
+    text = os.environ.get("INTERVIEWER_SYNC_MINUTES", "").strip()
+    return int(text) if text.isdigit() else 0
 
 
 def default_data_dir() -> Path:
@@ -39,14 +53,44 @@ class AppContext:
     db: Database
     device_id: str
     clock: Clock = utc_clock
+    central_url: str = ""  # empty: the embedded central beside the store
     forms: FormCache = field(init=False)
     auth: AuthService = field(init=False)
     questionnaires: QuestionnaireService = field(init=False)
+    _central: Database | None = field(init=False, default=None)
+    _central_lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.forms = FormCache(self.db)
         self.auth = AuthService(self.db, clock=self.clock)
         self.questionnaires = QuestionnaireService(self.db)
+        if not self.central_url:
+            self.central_url = central_url(self.data_dir)
+
+    def central(self) -> Database:
+        """The central database, opened (and migrated) on first use: it may be far away
+        or down, so nothing waits for it at start. Raises StorageError in plain words."""
+        with self._central_lock:
+            if self._central is None:
+                self._central = open_central(self.central_url)
+            return self._central
+
+    def sync(self, user: CurrentUser) -> SyncService:
+        """A sync of this store with central as `user` (opens central: call off the GUI
+        thread)."""
+        from interviewer.services.sync import SyncService
+        from interviewer.storage.central import shown_url
+        from interviewer.sync.transport import DirectTransport
+
+        transport = DirectTransport(self.central(), label=shown_url(self.central_url))
+        return SyncService(self.db, transport, user, self.device_id, clock=self.clock)
+
+    def calling(self, user: CurrentUser) -> CallingService:
+        """The telephone queue for `user` (opens central: call off the GUI thread)."""
+        from interviewer.services.calling import CallingService
+
+        return CallingService(self.central(), self.db, user, clock=self.clock,
+                              device_id=self.device_id)
 
     def interviewing(self, user: CurrentUser) -> InterviewingService:
         return InterviewingService(self.db, user, self.forms, clock=self.clock,
@@ -54,6 +98,10 @@ class AppContext:
 
     def close(self) -> None:
         self.db.dispose()
+        with self._central_lock:
+            if self._central is not None:
+                self._central.dispose()
+                self._central = None
 
 
 def build_context(data_dir: Path | None = None, clock: Clock = utc_clock) -> AppContext:
@@ -117,4 +165,4 @@ def setup_logging(data_dir: Path, level: int = logging.INFO) -> Path:
 
 
 __all__ = ["AlreadyOpen", "AppContext", "WindowLock", "build_context", "default_data_dir",
-           "setup_logging"]
+           "setup_logging", "sync_minutes"]

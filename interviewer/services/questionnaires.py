@@ -19,6 +19,7 @@ from interviewer.questionnaire.model import Questionnaire
 from interviewer.services.common import CurrentUser, NotFound, ServiceError, require_role
 from interviewer.storage.db import Database
 from interviewer.storage.models import QuestionnaireVersion, Survey
+from interviewer.sync.changes import record_change
 
 log = logging.getLogger(__name__)
 
@@ -145,5 +146,7 @@ class QuestionnaireService:
                 row.mode = mode
                 row.revision += 1
             session.flush()
+            # devices hear of it at their next sync (where this database is central)
+            record_change(session, "survey", row.id, None)
             return Published(survey_id=row.id, survey=survey, version_id=version.id,
                              form_id=q.form_id, version=q.version, new_version=new_version)

@@ -3,7 +3,12 @@ so no test ever runs a modal event loop."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from PySide6.QtCore import QDateTime, QTimeZone
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -49,6 +54,57 @@ class RemarkDialog(QDialog):
         return text or None
 
 
+class CallbackDialog(QDialog):
+    """F4 on a telephone case: when to call again, in the respondent's time zone."""
+
+    def __init__(self, zone: str, local_now: datetime, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Book a callback")
+        self.setObjectName("callbackDialog")
+        self.setMinimumWidth(460)
+        self.zone = zone
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"When should we call? Respondent's time ({zone}); it is "
+                                f"{local_now:%a %d %b %H:%M} there now.", self))
+        self.when = QDateTimeEdit(self)
+        self.when.setObjectName("callbackWhen")
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
+        self.when.setTimeZone(QTimeZone(zone.encode()))
+        start = (local_now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        self.when.setDateTime(QDateTime.fromSecsSinceEpoch(int(start.timestamp()),
+                                                           QTimeZone(zone.encode())))
+        layout.addWidget(self.when)
+        self.hard = QCheckBox("Firm appointment: I will call myself at this time", self)
+        self.hard.setObjectName("callbackHard")
+        layout.addWidget(self.hard)
+        self.note = QPlainTextEdit(self)
+        self.note.setTabChangesFocus(True)
+        self.note.setPlaceholderText("Note for whoever calls (optional)")
+        self.note.setMaximumHeight(80)
+        layout.addWidget(self.note)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.when.setFocus()
+
+    def chosen(self) -> tuple[datetime, bool, str]:
+        """The callback as a UTC-aware instant, whether it is firm, and the note."""
+        seconds = self.when.dateTime().toSecsSinceEpoch()
+        moment = datetime.fromtimestamp(seconds, UTC)
+        return moment, self.hard.isChecked(), self.note.toPlainText().strip()
+
+    @classmethod
+    def ask(cls, parent: QWidget | None, zone: str,
+            local_now: datetime) -> tuple[datetime, bool, str] | None:
+        dialog = cls(zone, local_now, parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.chosen()
+
+
 class ErrorMessage:
     """A plain message box for what went wrong (never a trace: that goes to the log)."""
 
@@ -59,4 +115,4 @@ class ErrorMessage:
         box.exec()
 
 
-__all__ = ["ErrorMessage", "RemarkDialog"]
+__all__ = ["CallbackDialog", "ErrorMessage", "RemarkDialog"]

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from interviewer.services.common import ServiceError
 from interviewer.services.interviewing import InterviewingService, WorkItem
 from interviewer.ui.interview_actions import Opened, open_interview
+from interviewer.ui.sync_panel import SyncPanel
 from interviewer.ui.tasks import TaskRunner, report_unexpected
 from interviewer.ui.work_list_model import (
     CASE,
@@ -49,6 +50,7 @@ STATUS_FILTERS = [("To do (open)", "open"), ("All statuses", "")] + \
 class HomeScreen(QWidget):
     interview_opened = Signal(object)  # Opened
     sign_out_requested = Signal()
+    cati_requested = Signal()
     work_list_loaded = Signal(int)  # how many cases
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
@@ -63,6 +65,9 @@ class HomeScreen(QWidget):
         self.user_label.setObjectName("subtitle")
         self.sign_out_button = QPushButton("Sign out", self)
         self.sign_out_button.setAutoDefault(True)
+        self.cati_button = QPushButton("Telephone queue   F9", self)
+        self.cati_button.setObjectName("catiButton")
+        self.cati_button.setAutoDefault(True)
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -112,6 +117,8 @@ class HomeScreen(QWidget):
         self.open_button.setObjectName("primary")
         self.open_button.setAutoDefault(True)
         self.open_button.setEnabled(False)
+        self.sync = SyncPanel(tasks, self)
+        self.sync.finished.connect(lambda report: self.refresh())
 
         top = QHBoxLayout()
         titles = QVBoxLayout()
@@ -119,6 +126,7 @@ class HomeScreen(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.user_label)
         top.addLayout(titles, 1)
+        top.addWidget(self.cati_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.sign_out_button, 0, Qt.AlignmentFlag.AlignTop)
         filters = QHBoxLayout()
         filters.setSpacing(10)
@@ -136,12 +144,14 @@ class HomeScreen(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addLayout(bottom)
+        layout.addWidget(self.sync)
 
         self.search.textChanged.connect(self._on_search_changed)
         self.search.returnPressed.connect(self._on_search_entered)
         self.status_filter.currentIndexChanged.connect(self._on_status_filter_changed)
         self.refresh_button.clicked.connect(self.refresh)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
+        self.cati_button.clicked.connect(self.cati_requested)
         self.open_button.clicked.connect(self._on_open_clicked)
         self.table.activated.connect(self._on_row_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -150,7 +160,9 @@ class HomeScreen(QWidget):
         self.proxy.rowsInserted.connect(self._on_rows_changed)
         self.proxy.rowsRemoved.connect(self._on_rows_changed)
         for sequence, slot in ((QKeySequence(QKeySequence.StandardKey.Find), self._on_find),
-                               (QKeySequence(Qt.Key.Key_F5), self.refresh)):
+                               (QKeySequence(Qt.Key.Key_F5), self.refresh),
+                               (QKeySequence(Qt.Key.Key_F9), self.cati_requested.emit),
+                               (QKeySequence(Qt.Key.Key_F7), self.sync.start)):
             shortcut = QShortcut(sequence, self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 

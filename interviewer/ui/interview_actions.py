@@ -68,7 +68,12 @@ def _from_move(session: InterviewSession, result: MoveResult) -> Step:
 def open_interview(service: InterviewingService, case_id: uuid.UUID, respondent: str,
                    case: str, survey: str) -> Opened:
     """Start the case's interview (or resume the open one) and restore it."""
-    interview_id = service.start(case_id)
+    return open_started(service, service.start(case_id), respondent, case, survey)
+
+
+def open_started(service: InterviewingService, interview_id: uuid.UUID, respondent: str,
+                 case: str, survey: str) -> Opened:
+    """Restore an interview that exists already (a telephone case starts it itself)."""
     session = service.open(interview_id)
     return Opened(session=session, step=_step(session, session.screen()),
                   respondent=respondent, case=case, survey=survey)

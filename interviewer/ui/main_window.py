@@ -9,13 +9,15 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from interviewer.context import AppContext
-from interviewer.services.common import CurrentUser
+from interviewer.context import AppContext, sync_minutes
+from interviewer.services.common import CurrentUser, ServiceError
+from interviewer.storage.db import StorageError
+from interviewer.ui.cati_window import CatiScreen
 from interviewer.ui.home_window import HomeScreen
 from interviewer.ui.interview_actions import Opened
 from interviewer.ui.interview_window import InterviewScreen
 from interviewer.ui.login_window import LoginScreen
-from interviewer.ui.tasks import TaskRunner
+from interviewer.ui.tasks import TaskRunner, report_unexpected
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +42,9 @@ class MainWindow(QMainWindow):
         self.login = LoginScreen(context.auth, self.tasks, self)
         self.home = HomeScreen(self.tasks, self)
         self.interview = InterviewScreen(self)
+        self.cati = CatiScreen(self.tasks, self)
         self.stack = QStackedWidget(self)
-        for screen in (self.login, self.home, self.interview):
+        for screen in (self.login, self.home, self.interview, self.cati):
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
         self.statusBar().setSizeGripEnabled(False)
@@ -49,6 +52,9 @@ class MainWindow(QMainWindow):
         self.login.signed_in.connect(self._on_signed_in)
         self.home.interview_opened.connect(self._on_interview_opened)
         self.home.sign_out_requested.connect(self._on_sign_out_requested)
+        self.home.cati_requested.connect(self._on_cati_requested)
+        self.cati.interview_opened.connect(self._on_interview_opened)
+        self.cati.back_requested.connect(self._on_cati_left)
         self.interview.interview_closed.connect(self._on_interview_closed)
         self._show(self.login)
         self.login.reset()
@@ -63,6 +69,7 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         self._show(self.home)
         self.home.set_service(self.context.interviewing(user))
+        self.home.sync.set_factory(lambda: self.context.sync(user), sync_minutes())
 
     def _on_interview_opened(self, opened: object) -> None:
         assert isinstance(opened, Opened)
@@ -71,12 +78,45 @@ class MainWindow(QMainWindow):
         self.interview.start(opened)
 
     def _on_interview_closed(self, how: str) -> None:
+        if self.cati.opened is not None:  # a telephone case: the call goes on there
+            self._show(self.cati)
+            self.cati.interview_closed(how)
+            return
         self._show(self.home)
         self.statusBar().showMessage(CLOSED_NOTICES.get(how, ""), 10_000)
         self.home.refresh()
 
+    def _on_cati_requested(self) -> None:
+        user = self.user
+        if user is None or self.tasks.busy:
+            return
+        self.statusBar().showMessage("Connecting to the telephone queue…")
+        self.tasks.run(lambda: self.context.calling(user),
+                       lambda calling: self._on_calling_ready(user, calling),
+                       self._on_calling_failed)
+
+    def _on_calling_ready(self, user: CurrentUser, calling: object) -> None:
+        if user is not self.user:
+            return  # signed out meanwhile
+        self.statusBar().clearMessage()
+        self._show(self.cati)
+        self.cati.set_services(calling, self.context.interviewing(user),  # type: ignore[arg-type]
+                               self.context.forms)
+
+    def _on_calling_failed(self, error: BaseException) -> None:
+        if isinstance(error, StorageError | ServiceError):
+            self.statusBar().showMessage(str(error), 20_000)
+            return
+        report_unexpected(error)
+
+    def _on_cati_left(self) -> None:
+        self._show(self.home)
+        self.home.refresh()
+
     def _on_sign_out_requested(self) -> None:
         log.info("signed out")
+        self.cati.clear()
+        self.home.sync.set_factory(None)
         self.user = None
         self.setWindowTitle("Interviewer")
         self.home.clear()
