@@ -153,7 +153,7 @@ _OUTCOMES = (
     _outcome("soft_refusal", "Refused for now (try again)", "2.112", "8", retry="other"),
     _outcome("refusal", "Refused", "2.112", "9", final=True),
     _outcome(DO_NOT_CALL, "Do not call again", "2.112", "0", final=True),
-    _outcome("language", "Respondent does not speak the language", "2.332", "F1",
+    _outcome("language", "Language barrier", "2.332", "F1",
              final=True),
     _outcome("unable", "Respondent unable to take part", "2.32", "F2", final=True),
     _outcome("not_eligible", "No eligible respondent", "4.70", "F3", final=True),

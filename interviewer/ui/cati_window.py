@@ -63,6 +63,17 @@ def when_text(moment: datetime | None, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
 
 
+def readable_number(e164: str) -> str:
+    """+4915154185836 as +49 1515 4185836: easier to read out and to dial."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 class CatiScreen(QWidget):
     interview_opened = Signal(object)  # Opened
     back_requested = Signal()
@@ -97,6 +108,8 @@ class CatiScreen(QWidget):
         self.card_frame.setObjectName("questionCard")
         self.respondent = QLabel("", self.card_frame)
         self.respondent.setObjectName("questionLabel")
+        self.case_line = QLabel("", self.card_frame)
+        self.case_line.setObjectName("caption")
         self.phone = QLabel("", self.card_frame)
         self.phone.setObjectName("phoneNumber")
         self.phone.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -115,9 +128,13 @@ class CatiScreen(QWidget):
             3, QHeaderView.ResizeMode.Stretch)
         card = QVBoxLayout(self.card_frame)
         card.addWidget(self.respondent)
+        card.addWidget(self.case_line)
         card.addWidget(self.phone)
+        self.local_time.setObjectName("localTime")
+        card.addWidget(self.local_time)
         facts = QHBoxLayout()
-        for label in (self.local_time, self.attempts, self.appointment):
+        facts.setSpacing(24)
+        for label in (self.attempts, self.appointment):
             label.setObjectName("caption")
             facts.addWidget(label)
         facts.addStretch(1)
@@ -370,12 +387,12 @@ class CatiScreen(QWidget):
         self._set_buttons(True)
         self.start_button.setText("Resume interview   Enter" if self.opened
                                   else "Start interview   Enter")
-        self.respondent.setText(f"{card.respondent_name}   ·   {card.survey_name}   ·   "
-                                f"case {card.external_id}")
+        self.respondent.setText(card.respondent_name)
+        self.case_line.setText(f"{card.survey_name}   ·   case {card.external_id}")
         numbers = [card.phone or ""] + [p for p in card.phones if p != card.phone]
-        self.phone.setText("   ".join(n for n in numbers if n))
-        self.local_time.setText(f"Respondent's time: {card.local_time:%a %H:%M} "
-                                f"({card.timezone})")
+        self.phone.setText("     ".join(readable_number(n) for n in numbers if n))
+        self.local_time.setText(f"Their time: {card.local_time:%a %H:%M}  "
+                                f"({card.timezone.replace('_', ' ')})")
         self.attempts.setText(f"Attempts: {card.attempts} of {card.max_attempts}")
         kind = "hard" if card.appointment_hard else "soft"
         self.appointment.setText(

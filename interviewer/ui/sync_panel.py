@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -33,10 +33,12 @@ from PySide6.QtWidgets import (
 from interviewer.services.common import ServiceError
 from interviewer.services.sync import ConflictView, SyncLogView, SyncProgress, SyncReport
 from interviewer.storage.db import StorageError
+from interviewer.sync.messages import Outcome
 from interviewer.ui.tasks import TaskRunner, report_unexpected
 
 log = logging.getLogger(__name__)
 
+OUTCOMES = frozenset(get_args(Outcome))  # what central did with each item pushed
 SyncFactory = Callable[[], Any]  # -> SyncService; may open central (off the GUI thread)
 
 
@@ -47,7 +49,19 @@ class _Progress(QObject):
 
 
 def counts_text(counts: dict[str, int]) -> str:
-    shown = [f"{n} {what.replace('_', ' ')}" for what, n in counts.items() if n]
+    """{"interviews_applied": 1, "call_attempts_duplicate": 3, "users": 1} as
+    "1 interview (applied), 3 call attempts (duplicate), 1 user"."""
+    shown = []
+    for key, n in counts.items():
+        if not n:
+            continue
+        what, _, how = key.rpartition("_")
+        if how not in OUTCOMES:
+            what, how = key, ""
+        noun = what.replace("_", " ")
+        if n == 1 and noun.endswith("s"):
+            noun = noun[:-1]
+        shown.append(f"{n} {noun}" + (f" ({how})" if how else ""))
     return ", ".join(shown) or "nothing"
 
 

@@ -24,6 +24,7 @@ from interviewer.ui.dialogs import CallbackDialog
 from interviewer.ui.main_window import MainWindow
 from tests.ui.conftest import Demo
 from tests.ui.helpers import TIMEOUT, answer, enter, press, sign_in, step_key
+from tests.ui.test_screenshots import distinct_colours, save
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 # a Wednesday: 14:00 in Warsaw and Berlin, 13:00 in London, but night in Tokyo and
@@ -115,8 +116,10 @@ def test_a_shift_on_the_telephone_queue(qtbot: QtBot, window: MainWindow,
         assert within_hours(clock.now, card.timezone, rules), card.timezone
         assert card.local_time.utcoffset() == clock.now.astimezone(
             ZoneInfo(card.timezone)).utcoffset()
-        assert cati.phone.text().startswith(card.phone or "?")
+        assert cati.phone.text().replace(" ", "").startswith(card.phone or "?")
         assert card.attempts == 0 and card.preload["customer_id"].startswith("CU-")
+        if not seen:
+            assert distinct_colours(save(window, "cati-case")) > 8
         outcome(qtbot, window, cati, key)
         case, attempts = central_case(context, case_id)
         assert [a.outcome for a in attempts] == [key]
@@ -188,6 +191,7 @@ def test_a_shift_on_the_telephone_queue(qtbot: QtBot, window: MainWindow,
     card = cati.card
     assert card is not None and card.appointment_hard and card.attempts == 1
     assert cati.history.rowCount() == 1
+    assert distinct_colours(save(window, "cati-callback-back")) > 8
     assert "Callback" in cati.history.item(0, 2).text()
 
     # Esc hands it back untouched: no attempt is recorded

@@ -14,6 +14,7 @@ from interviewer.ui.main_window import MainWindow
 from interviewer.ui.sync_panel import SyncLogDialog
 from tests.ui.conftest import Demo
 from tests.ui.helpers import TIMEOUT, answer, enter, open_case, press, sign_in
+from tests.ui.test_screenshots import distinct_colours, save
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -33,7 +34,7 @@ def test_f7_sends_the_interview_to_central_and_the_log_shows_it(
     with qtbot.waitSignal(panel.finished, timeout=TIMEOUT) as done:
         press(qtbot, window, Qt.Key.Key_F7)
     assert done.args is not None and done.args[0] is not None
-    assert panel.status.text().startswith("Synced: sent 1 interviews applied")
+    assert panel.status.text().startswith("Synced: sent 1 interview (applied)")
     assert not panel.bar.isVisible() and not panel.cancel_button.isVisible()
     with context.central().unit_of_work() as session:
         row = session.scalar(select(Interview).where(Interview.case_id == case.case_id))
@@ -41,6 +42,7 @@ def test_f7_sends_the_interview_to_central_and_the_log_shows_it(
         answers = {a.path: a.value for a in session.scalars(
             select(Answer).where(Answer.interview_id == row.id))}
     assert answers == {"channel": "phone"}
+    assert distinct_colours(save(window, "home-after-sync")) > 8
 
     # a second sync has nothing to send
     with qtbot.waitSignal(panel.finished, timeout=TIMEOUT):
@@ -56,7 +58,7 @@ def test_f7_sends_the_interview_to_central_and_the_log_shows_it(
     table = shown[0].history
     assert table.rowCount() == 2
     assert {table.item(r, 1).text() for r in range(2)} == {"ok"}
-    assert "1 interviews applied" in {table.item(r, 2).text() for r in range(2)}
+    assert "1 interview (applied)" in {table.item(r, 2).text() for r in range(2)}
 
 
 def test_an_unreachable_central_is_one_plain_line(
