@@ -81,7 +81,10 @@ class CatiScreen(QWidget):
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("catiScreen")
-        self._tasks = tasks
+        self._tasks = tasks  # reading: the surveys and their counts
+        # every action on a held case (claim, heartbeat, start, outcome, hand back) runs on
+        # one thread, in the order asked: a hand-back can never overtake an outcome
+        self._serial = TaskRunner(self, serial=True)
         self._calling: CallingService | None = None
         self._interviewing: InterviewingService | None = None
         self._forms: FormCache | None = None
@@ -213,10 +216,18 @@ class CatiScreen(QWidget):
         self.load_surveys()
 
     def clear(self) -> None:
-        """Sign-out: the held case goes back to the queue."""
-        self.hand_back()
+        """Sign-out or closing: the held case goes back to the queue, after whatever is
+        on its way for it (an outcome being saved is saved first)."""
+        calling, lease = self._calling, self.lease
+        if calling is not None and lease is not None:
+            self._serial.run(lambda: calling.release(lease), lambda _: None, _hand_back_failed)
+        self._let_go()
         self._calling = self._interviewing = self._forms = None
         self.survey.clear()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        """Block until the actions on the held case have run (on closing)."""
+        return self._serial.wait(msecs)
 
     def load_surveys(self) -> None:
         calling = self._calling
@@ -266,7 +277,21 @@ class CatiScreen(QWidget):
         if calling is None or lease is None:
             self._heartbeat.stop()
             return
-        self._run(calling, lambda: calling.heartbeat(lease), self._on_renewed, action=False)
+        self._serial.run(lambda: calling.heartbeat(lease), self._on_renewed,
+                         lambda error: self._on_renew_failed(calling, lease, error))
+
+    def _on_renew_failed(self, calling: CallingService, lease: Lease,
+                         error: BaseException) -> None:
+        """Only the lease still held matters: a heartbeat of a case already done (its
+        outcome saved meanwhile) fails harmlessly."""
+        if calling is not self._calling or self.lease is None \
+                or self.lease.token != lease.token:
+            return
+        if isinstance(error, LeaseLost):
+            self._let_go()
+            self.message.setText(str(error))
+        else:  # the network: the next heartbeat tries again while the lease lasts
+            log.info("heartbeat failed: %s", type(error).__name__)
 
     def _on_renewed(self, lease: Any) -> None:
         if self.lease is not None and lease.case_id == self.lease.case_id:
@@ -311,13 +336,14 @@ class CatiScreen(QWidget):
         self.load_surveys()
 
     def hand_back(self) -> None:
+        """Esc: give the case back without an attempt; not while an outcome or the start
+        of the interview is on its way (the case is being worked on)."""
         calling, lease = self._calling, self.lease
-        if calling is None or lease is None:
+        if calling is None or lease is None or self._acting:
             return
         self._let_go()
         self.message.setText("The case went back to the queue.")
-        self._tasks.run(lambda: calling.release(lease), lambda _: None,
-                        lambda error: log.info("hand back failed: %s", type(error).__name__))
+        self._serial.run(lambda: calling.release(lease), lambda _: None, _hand_back_failed)
 
     def _let_go(self) -> None:
         self._heartbeat.stop()
@@ -343,6 +369,8 @@ class CatiScreen(QWidget):
 
     def _on_interview_ready(self, opened: Any) -> None:
         assert isinstance(opened, Opened)
+        if self.lease is None:  # let go meanwhile (signed out): not shown
+            return
         self.opened = opened
         self.interview_opened.emit(opened)
 
@@ -448,7 +476,12 @@ class CatiScreen(QWidget):
             else:
                 report_unexpected(error)
 
-        self._tasks.run(work, deliver, failed)
+        (self._serial if action else self._tasks).run(work, deliver, failed)
+
+
+def _hand_back_failed(error: BaseException) -> None:
+    # the lease had ended already (an outcome, or it expired): the case is in the queue
+    log.info("hand back failed: %s", type(error).__name__)
 
 
 __all__ = ["CatiScreen", "call_outcomes", "when_text"]

@@ -38,6 +38,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 720)
         self.context = context
         self.user: CurrentUser | None = None
+        self._connecting = False  # to central, for the telephone queue
         self.tasks = TaskRunner(self)
         self.login = LoginScreen(context.auth, self.tasks, self)
         self.home = HomeScreen(self.tasks, self)
@@ -88,14 +89,16 @@ class MainWindow(QMainWindow):
 
     def _on_cati_requested(self) -> None:
         user = self.user
-        if user is None or self.tasks.busy:
+        if user is None or self._connecting:
             return
+        self._connecting = True
         self.statusBar().showMessage("Connecting to the telephone queue…")
         self.tasks.run(lambda: self.context.calling(user),
                        lambda calling: self._on_calling_ready(user, calling),
                        self._on_calling_failed)
 
     def _on_calling_ready(self, user: CurrentUser, calling: object) -> None:
+        self._connecting = False
         if user is not self.user:
             return  # signed out meanwhile
         self.statusBar().clearMessage()
@@ -104,6 +107,7 @@ class MainWindow(QMainWindow):
                                self.context.forms)
 
     def _on_calling_failed(self, error: BaseException) -> None:
+        self._connecting = False
         if isinstance(error, StorageError | ServiceError):
             self.statusBar().showMessage(str(error), 20_000)
             return
@@ -126,6 +130,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # answers are committed as they are confirmed; closing mid-interview suspends it
         self.interview.suspend_now()
+        self.cati.clear()  # a held telephone case goes back to the queue now
+        self.cati.wait()
         self.tasks.wait()
         super().closeEvent(event)
 

@@ -96,4 +96,5 @@ def window(styled_app: QApplication, qtbot: QtBot, context: AppContext) -> Itera
     main.close()
     main.tasks.wait()
     main.interview.wait()
+    main.cati.wait()
 

@@ -4,6 +4,7 @@ callback that comes back at its time."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -18,6 +19,8 @@ from sqlalchemy import select
 from interviewer.context import AppContext, build_context
 from interviewer.fieldwork.dispositions import OUTCOMES
 from interviewer.fieldwork.scheduling import CallingRules, within_hours
+from interviewer.services.calling import CallingService, Lease, LeaseLost
+from interviewer.services.questionnaires import FormCache
 from interviewer.storage.models import Answer, CallAttempt, Case, Interview
 from interviewer.ui.cati_window import CatiScreen
 from interviewer.ui.dialogs import CallbackDialog
@@ -200,3 +203,58 @@ def test_a_shift_on_the_telephone_queue(qtbot: QtBot, window: MainWindow,
     qtbot.waitUntil(lambda: central_case(context, callback_id)[0].lease_token is None,
                     timeout=TIMEOUT)
     assert len(central_case(context, callback_id)[1]) == 1
+
+
+def test_esc_while_the_interview_is_starting_keeps_the_case(
+        qtbot: QtBot, window: MainWindow, context: AppContext, demo: Demo,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    cati = open_queue(qtbot, window, demo)
+    case_id = next_case(qtbot, window, cati)
+    go_on = threading.Event()
+    start = CallingService.start_interview
+
+    def slow_start(self: CallingService, lease: Lease, forms: FormCache) -> uuid.UUID:
+        go_on.wait(TIMEOUT / 1000)  # the form is still loading
+        return start(self, lease, forms)
+
+    monkeypatch.setattr(CallingService, "start_interview", slow_start)
+    qtbot.keyClick(cati.start_button, Qt.Key.Key_Return)
+    qtbot.keyClick(cati.start_button, Qt.Key.Key_Escape)  # ignored: the case is in use
+    assert cati.card is not None and cati.lease is not None
+    with qtbot.waitSignal(window.interview.screen_shown, timeout=TIMEOUT):
+        go_on.set()
+    case, _ = central_case(context, case_id)
+    assert case.lease_token == cati.lease.token  # still ours while we interview
+
+
+def test_a_stale_heartbeat_does_not_drop_the_next_case(
+        qtbot: QtBot, window: MainWindow, context: AppContext, demo: Demo) -> None:
+    cati = open_queue(qtbot, window, demo)
+    next_case(qtbot, window, cati)
+    first = cati.lease
+    assert first is not None and cati._calling is not None
+    outcome(qtbot, window, cati, "no_answer")
+    second_id = next_case(qtbot, window, cati)
+    # the first case's heartbeat, sent before its outcome was saved, fails now
+    cati._on_renew_failed(cati._calling, first, LeaseLost())
+    assert cati.card is not None and cati.card.case_id == second_id
+
+
+def test_signing_out_hands_the_held_case_back(
+        qtbot: QtBot, window: MainWindow, context: AppContext, demo: Demo) -> None:
+    cati = open_queue(qtbot, window, demo)
+    case_id = next_case(qtbot, window, cati)
+    qtbot.mouseClick(cati.back_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.home, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: central_case(context, case_id)[0].lease_token is None,
+                    timeout=TIMEOUT)
+    assert central_case(context, case_id)[1] == []  # handed back: no attempt
+
+    press(qtbot, window, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is cati and cati.survey.count() == 1,
+                    timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: not window.tasks.busy, timeout=TIMEOUT)
+    held = next_case(qtbot, window, cati)
+    window.cati.clear()  # what signing out does
+    cati.wait()
+    assert central_case(context, held)[0].lease_token is None
