@@ -175,12 +175,20 @@ def _demo(args: argparse.Namespace) -> int:
     context = _context(folder)
     if context is None:
         return EXIT_UNUSABLE
+    from interviewer.storage.central import shown_url
+    from interviewer.storage.db import StorageError
+
+    central = shown_url(context.central_url)
     try:
         info = create_demo(context)
+    except StorageError as e:
+        print(f"error: {e.message} {e.fix}", file=sys.stderr)
+        return EXIT_UNUSABLE
     finally:
         context.close()
     print(f"Demo data folder: {folder}")
-    print(f"Surveys: {', '.join(info.surveys)}; {info.cases} cases assigned")
+    print(f"Surveys: {', '.join(info.surveys)}; {info.cases} cases assigned; "
+          f"{info.cati_cases} numbers in the telephone queue on {central}")
     for username, password in info.passwords.items():
         print(f"  {info.roles[username]:<12} {username:<12} password: {password}")
     if args.no_window:
