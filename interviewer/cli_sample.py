@@ -175,11 +175,10 @@ def sample_summary(report: ImportReport) -> str:
     if report.skipped_existing:
         lines.append(f"  skipped, already in the survey: {report.skipped_existing}")
     lines.append(f"  flagged do-not-call (never dialled): {report.do_not_call}")
+    if report.extensions:
+        lines.append(f"  extensions kept for the interviewer (preload): {report.extensions}")
     zones = (f"  time zones: {report.timezones_from_file} from the file, "
              f"{report.timezones_inferred} inferred from the number")
-    if report.timezones_ambiguous:
-        zones += (f" ({report.timezones_ambiguous} fit several zones: the first was taken;"
-                  " give a timezone column to be exact)")
     if report.timezones_unknown:
         zones += f", {report.timezones_unknown} unknown (the survey's default applies)"
     lines.append(zones)

@@ -54,10 +54,35 @@ def test_import_prints_the_summary(central: tuple[str, Database],
     assert code == 0
     assert out.splitlines()[0] == "Imported 5 of 5 rows into survey 'csat'"
     assert "flagged do-not-call (never dialled): 0" in out
-    assert "time zones: 1 from the file, 4 inferred from the number (1 fit several zones" in out
+    assert "  time zones: 2 from the file, 3 inferred from the number\n" in out
+    assert "several" not in out and "extension" not in out
     assert "    Asia/Tokyo: 1" in out and "    Europe/London: 1" in out
     assert "601" not in out  # no respondent's number
     assert count(db) == 5
+
+
+def test_a_number_of_several_zones_stops_the_import(central: tuple[str, Database],
+                                                     tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    url, db = central
+    path = tmp_path / "au.csv"
+    path.write_text("id,phone\nU1,+61 412 345 678\nU2,+48 22 123 45 67 ext. 12\n",
+                    encoding="utf-8")
+    assert main(["sample", "import", "csat", str(path), "--central", url]) == 1
+    err = capsys.readouterr().err
+    assert ("  line 2: the number in column 'phone' fits several time zones "
+            "(Australia/Adelaide, Australia/Brisbane, Australia/Eucla, Australia/Lord_Howe, "
+            "...); add a timezone column") in err
+    assert "412" not in err
+    path.write_text("id,phone,timezone\nU1,+61 412 345 678,Australia/Perth\n"
+                    "U2,+48 22 123 45 67 ext. 12,\n", encoding="utf-8")
+    assert main(["sample", "import", "csat", str(path), "--central", url, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert "timezones_ambiguous" not in report and report["extensions"] == 1
+    assert count(db) == 2
+    path.write_text("id,phone\nU3,+48 22 123 45 68 ext. 12\n", encoding="utf-8")
+    assert main(["sample", "import", "csat", str(path), "--central", url]) == 0
+    assert "  extensions kept for the interviewer (preload): 1" in capsys.readouterr().out
 
 
 def test_bad_lines_exit_1_name_each_line_and_write_nothing(

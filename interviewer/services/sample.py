@@ -9,7 +9,9 @@ never the name or the number, and nothing here logs them.
 from __future__ import annotations
 
 import csv
+import functools
 import importlib
+import importlib.resources
 import io
 import logging
 import re
@@ -67,8 +69,8 @@ PHONE_HEADER = re.compile(
 # preload value stays text, so that an id such as 00123 keeps its zeros
 NUMERIC_PRELOAD = ("value", "customer_value", "clv", "lifetime_value",
                    "customer_lifetime_value")
-NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
 UNKNOWN_ZONE = "Etc/Unknown"
+ZONES_NAMED = 4  # the zones a message lists before "..."
 LIMITS = {"id": 200, "name": 300, "region": 100}
 
 
@@ -112,10 +114,10 @@ class ImportReport(BaseModel):
     skipped_existing: int
     do_not_call: int
     timezones_from_file: int
-    timezones_inferred: int
-    timezones_ambiguous: int  # several zones fit the number: the first was taken
+    timezones_inferred: int  # from the number, or the region when exactly one zone fits
     timezones_unknown: int
     timezones: dict[str, int]
+    extensions: int  # extensions written with a number: kept in the case's preload
 
 
 class DncReport(BaseModel):
@@ -214,9 +216,66 @@ def zones_for(number: phonenumbers.PhoneNumber, kind: int | None = None) -> tupl
 _COUNTRY_ZONES: dict[int | None, tuple[str, ...]] = {}
 
 
+@functools.cache
+def _tz_tables() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """(link name -> zone, country -> its zones) from the tz database that the tzdata
+    package (a dependency) carries. Empty when it cannot be read: names then stay apart
+    and no country narrows a zone, so more lines ask for a timezone column."""
+    try:
+        base = importlib.resources.files("tzdata").joinpath("zoneinfo")
+        source = base.joinpath("tzdata.zi").read_text(encoding="utf-8")
+        table = base.joinpath("zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError, UnicodeDecodeError):
+        return {}, {}
+    links = {parts[2]: parts[1] for parts in (line.split() for line in source.splitlines())
+             if len(parts) == 3 and parts[0] == "L"}
+    countries: dict[str, list[str]] = {}
+    for line in table.splitlines():
+        parts = line.split("\t")
+        if not line.startswith("#") and len(parts) >= 3:
+            countries.setdefault(parts[0].strip(), []).append(parts[2].strip())
+    return links, {code: tuple(zones) for code, zones in countries.items()}
+
+
+def same_zone(name: str) -> str:
+    """The zone a name stands for: Europe/Jersey is Europe/London under another name."""
+    links = _tz_tables()[0]
+    for _ in range(5):  # a link names a zone, not another link; bounded all the same
+        if name not in links:
+            break
+        name = links[name]
+    return name
+
+
+def one_zone(zones: Sequence[str], prefer: Sequence[str] = ()) -> str | None:
+    """The zone when all of `zones` are one (None: none or several). Of its names in
+    `zones`, the one `prefer` (a country's own) lists, else the zone's own, else the
+    first: Europe/Jersey for a line of JE, never a name the number did not give."""
+    found = {same_zone(z) for z in zones}
+    if len(found) != 1:
+        return None
+    zone = found.pop()
+    named = [p for p in prefer if p in zones]
+    return named[0] if named else zone if zone in zones else zones[0]
+
+
+def zone_listing(zones: Iterable[str]) -> str:
+    """`Australia/Adelaide, Australia/Brisbane, ...`: each zone once, a few of them."""
+    names: dict[str, str] = {}
+    for name in sorted(zones):
+        names.setdefault(same_zone(name), name)
+    shown = sorted(names.values())
+    return ", ".join(shown[:ZONES_NAMED]) + (", ..." if len(shown) > ZONES_NAMED else "")
+
+
 def zones_for_region(region: str | None) -> tuple[str, ...]:
+    """The time zones of a country (ISO code): the tz database's zone.tab, else the zones
+    phonenumbers gives its calling code ((): none known)."""
     if region is None:
         return ()
+    listed = _tz_tables()[1].get(region)
+    if listed:
+        return listed
     country = phonenumbers.PhoneNumber(
         country_code=phonenumbers.country_code_for_region(region), national_number=0)
     zones = tuple(phone_timezone.time_zones_for_geographical_number(country))
@@ -349,6 +408,9 @@ class ColumnMap:
     timezone: int | None = None
     region: int | None = None
     preload: list[tuple[str, int]] = field(default_factory=list)
+    # numeric preload columns: the decimal mark their values show ("." when none, ""
+    # when both: a value then read both ways stays text)
+    decimal_marks: dict[int, str] = field(default_factory=dict)
 
 
 def map_columns(header: Sequence[str], columns: list[list[str]],
@@ -400,6 +462,8 @@ def map_columns(header: Sequence[str], columns: list[list[str]],
             result.preload.append((preload_names[position], position))
         elif position not in taken and name.strip():
             result.preload.append((header_key(name) or f"column_{position + 1}", position))
+    result.decimal_marks = {p: decimal_mark(columns[p]) for key, p in result.preload
+                            if key in NUMERIC_PRELOAD and p < len(columns)}
     if problems:
         raise SampleError(problems)
     return result
@@ -469,9 +533,9 @@ class Row:
     phone_columns: list[str]
     timezone: str | None
     zone_source: str  # file, number, region, none
-    ambiguous: bool
     region: str | None
     preload: dict[str, Any]
+    extensions: int  # extensions written with its numbers, kept in preload
 
 
 def check_row(line: int, cells: Sequence[str], header: Sequence[str], columns: ColumnMap,
@@ -497,6 +561,7 @@ def check_row(line: int, cells: Sequence[str], header: Sequence[str], columns: C
     numbers: list[Parsed] = []
     phones: list[str] = []
     phone_columns: list[str] = []
+    extensions: list[tuple[str, str]] = []  # (column, extension)
     for position in columns.phones:
         text = cell(position)
         if not text:
@@ -506,6 +571,8 @@ def check_row(line: int, cells: Sequence[str], header: Sequence[str], columns: C
         except PhoneError as e:
             problems.append(f"the number in column '{header[position]}' {e}")
             continue
+        if parsed.number.extension:  # E.164 has none: dialled without, kept for the caller
+            extensions.append((header[position], parsed.number.extension))
         normal = e164(parsed.number)
         if normal not in phones:
             numbers.append(parsed)
@@ -513,42 +580,139 @@ def check_row(line: int, cells: Sequence[str], header: Sequence[str], columns: C
             phone_columns.append(header[position])
     if not phones and not any(cell(p) for p in columns.phones):
         problems.append("no phone number")
-    zone, source, ambiguous = _zone(cell(columns.timezone), numbers, row_region, problems)
+    fix = (f"fill in its time zone in column '{header[columns.timezone]}'"
+           if columns.timezone is not None else "add a timezone column")
+    zone, source = _zone(cell(columns.timezone), numbers, phone_columns, row_region, fix,
+                         problems)
+    preload = {key: _preload_value(key, cell(p), columns.decimal_marks.get(p, "."))
+               for key, p in columns.preload}
+    _add_extensions(preload, extensions, header, columns, problems)
     if problems:
         return None, [LineProblem(line=line, reason=p) for p in problems]
-    preload = {key: _preload_value(key, cell(p)) for key, p in columns.preload}
     return Row(line=line, external_id=external_id, name=name, phones=phones,
                phone_columns=phone_columns, timezone=zone, zone_source=source,
-               ambiguous=ambiguous,
                region=region_text or phonenumbers.region_code_for_number(numbers[0].number),
-               preload=preload), []
+               preload=preload, extensions=len(extensions)), []
 
 
-def _zone(text: str, numbers: Sequence[Parsed], region: str | None,
-          problems: list[str]) -> tuple[str | None, str, bool]:
-    """(zone, where it came from, whether several zones fitted)."""
+def _zone(text: str, numbers: Sequence[Parsed], columns: Sequence[str], region: str | None,
+          fix: str, problems: list[str]) -> tuple[str | None, str]:
+    """(zone, where it came from). Never a guess: a zone is taken from the numbers, or
+    from the region, only when exactly one fits; several make the line bad."""
     if text:
         try:
             ZoneInfo(text)
         except (ZoneInfoNotFoundError, ValueError):
             problems.append(f"unknown time zone '{text}' (use a name such as Europe/Warsaw)")
-            return None, "none", False
-        return text, "file", False
-    for number, kind in numbers[:1]:
+            return None, "none"
+        return text, "file"
+    if not numbers:  # the line is bad already: no number, or none valid
+        return None, "none"
+    regional = zones_for_region(region)
+    fitting, column, calling_code = _fitting_zones(numbers, columns)
+    if fitting:
+        # of one zone's names, the line's country's, else the calling code's main country's
+        main = phonenumbers.region_code_for_country_code(calling_code)
+        zone = one_zone(fitting, (*regional, *zones_for_region(main)))
+        if zone:
+            return zone, "number"
+        # the country (of the line, or the default) narrows the zones the number fits
+        country = {same_zone(z) for z in regional}
+        common = [z for z in fitting if same_zone(z) in country]
+        zone = one_zone(common, regional)
+        if zone:
+            return zone, "region"
+        problems.append(f"the number in column '{column}' fits several time zones "
+                        f"({zone_listing(common or fitting)}); {fix}")
+        return None, "none"
+    if regional:
+        zone = one_zone(regional, regional)
+        if zone:
+            return zone, "region"
+        problems.append(f"the number in column '{columns[0]}' has no time zone of its own "
+                        f"and {region} has several ({zone_listing(regional)}); {fix}")
+    return None, "none"
+
+
+def _fitting_zones(numbers: Sequence[Parsed],
+                   columns: Sequence[str]) -> tuple[list[str], str, int]:
+    """The zones the first number with any fits, narrowed by the line's other numbers
+    where they agree with it (a mobile of a country, and a landline of one of its
+    zones); that first number's column and calling code."""
+    fitting: list[str] = []
+    column, calling_code = (columns[0] if columns else ""), 0
+    for (number, kind), name in zip(numbers, columns, strict=True):
         zones = zones_for(number, kind)
-        if zones:
-            return zones[0], "number", len(zones) > 1
-    zones = zones_for_region(region)
-    if zones:
-        return zones[0], "region", len(zones) > 1
-    return None, "none", False
+        if not zones:
+            continue
+        if not fitting:
+            fitting, column, calling_code = list(zones), name, number.country_code or 0
+            continue
+        theirs = {same_zone(z) for z in zones}
+        narrowed = [z for z in fitting if same_zone(z) in theirs]
+        fitting = narrowed or fitting
+    return fitting, column, calling_code
 
 
-def _preload_value(key: str, text: str) -> Any:
-    if key in NUMERIC_PRELOAD and NUMBER.match(text):
-        number = text.replace(",", ".")
-        return float(number) if "." in number else int(number)
-    return text
+def _add_extensions(preload: dict[str, Any], extensions: Sequence[tuple[str, str]],
+                    header: Sequence[str], columns: ColumnMap, problems: list[str]) -> None:
+    """Put each number's extension into preload: `extension` when the file has one phone
+    column, else `<column>_extension`; a file's own column of that name is kept, and a
+    different value in it makes the line bad."""
+    own = {key: header[p] for key, p in columns.preload}
+    for column, extension in extensions:
+        key = "extension" if len(columns.phones) == 1 else \
+            f"{header_key(column) or 'phone'}_extension"
+        present = preload.get(key)
+        if present is None or present == "":
+            preload[key] = extension
+        elif str(present) != extension:
+            problems.append(f"the extension written with the number in column '{column}' "
+                            f"differs from column '{own.get(key, key)}'")
+
+
+# a number as people write it: thousands grouped by the other mark, a space or an
+# apostrophe (the same one throughout), and decimals after the decimal mark
+_READINGS = {
+    mark: re.compile(rf"(-?)([1-9]\d{{0,2}}(?P<g>[{re.escape(other)} \u00a0\u202f'\u2019])"
+                     rf"\d{{3}}(?:(?P=g)\d{{3}})*|\d+)(?:{re.escape(mark)}(\d+))?")
+    for mark, other in ((".", ","), (",", "."))}
+
+
+def number_readings(text: str) -> dict[str, int | float]:
+    """The value of `text` with each decimal mark ("." and ",") that can read it: `1,234`
+    is 1234 or 1.234, `1,5` only 1.5, `1,234.5` only 1234.5, `12` is 12 either way."""
+    readings: dict[str, int | float] = {}
+    for mark, pattern in _READINGS.items():
+        found = pattern.fullmatch(text)
+        if found:
+            sign, whole, decimals = found[1], re.sub(r"\D", "", found[2]), found[4]
+            readings[mark] = float(f"{sign}{whole}.{decimals}") if decimals is not None \
+                else int(sign + whole)
+    return readings
+
+
+def decimal_mark(values: Iterable[str]) -> str:
+    """The decimal mark a column's values show: "." or ","; "." when no value tells
+    (`1,234` is then a thousand and more); "" when values show both."""
+    shown: set[str] = set()
+    for value in values:
+        readings = number_readings(value)
+        if len(readings) == 1:  # only one mark reads it
+            shown.update(readings)
+    if len(shown) > 1:
+        return ""
+    return shown.pop() if shown else "."
+
+
+def _preload_value(key: str, text: str, mark: str = ".") -> Any:
+    if key not in NUMERIC_PRELOAD:
+        return text
+    readings = number_readings(text)
+    values = set(readings.values())
+    if len(values) == 1:
+        return values.pop()
+    return readings.get(mark, text)  # read two ways: the column's mark, or kept as text
 
 
 # --- the services -----------------------------------------------------------------------
@@ -748,9 +912,9 @@ def _report(survey: str, path: Path, rows: Sequence[Row], blocked: set[str], ski
         do_not_call=sum(1 for r in rows if any(p in blocked for p in r.phones)),
         timezones_from_file=sum(1 for r in rows if r.zone_source == "file"),
         timezones_inferred=sum(1 for r in rows if r.zone_source in ("number", "region")),
-        timezones_ambiguous=sum(1 for r in rows if r.ambiguous),
         timezones_unknown=sum(1 for r in rows if r.timezone is None),
-        timezones=dict(sorted(zones.items(), key=lambda z: (-z[1], z[0]))))
+        timezones=dict(sorted(zones.items(), key=lambda z: (-z[1], z[0]))),
+        extensions=sum(r.extensions for r in rows))
 
 
 class DoNotCallService:

@@ -123,10 +123,12 @@ def test_good_sample_is_imported_with_time_zones(any_db: Database) -> None:
     report = SampleService(any_db, SYSTEM).import_sample("csat", SAMPLES / "good.csv",
                                                          region="PL")
     assert (report.rows_read, report.imported, report.do_not_call) == (5, 5, 0)
-    assert (report.timezones_from_file, report.timezones_inferred) == (1, 4)
-    assert report.timezones_ambiguous == 1  # the toll-free +1 800 fits every US zone
+    # the toll-free +1 800 fits every US zone: its line gives the zone
+    assert (report.timezones_from_file, report.timezones_inferred) == (2, 3)
+    assert "timezones_ambiguous" not in report.model_dump()  # no zone is ever guessed
     found = cases(any_db)
     assert found["A1"].timezone == "America/New_York"
+    assert found["A4"].timezone == "America/Chicago"
     assert found["A2"].timezone == "Europe/Warsaw"
     assert found["A3"].timezone == "Asia/Tokyo"
     assert found["A5"].timezone == "Europe/London"  # the file's zone beats the number's
@@ -438,3 +440,133 @@ def test_no_column_is_dropped_for_its_header(db: Database, tmp_path: Path) -> No
     path = write(tmp_path, "u.csv", "id,phone,Город,#\nU1,+48 601 234 567,Kraków,7\n")
     SampleService(db, SYSTEM).import_sample("csat", path)
     assert cases(db)["U1"].preload == {"город": "Kraków", "column_4": "7"}
+
+
+# --- time zones: never guessed ----------------------------------------------------------
+
+def test_a_number_that_fits_several_zones_is_a_bad_line(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "z.csv", "id,phone\nR1,+7 914 123 45 67\nU1,+61 412 345 678\n"
+                 "T1,+1 800 555 0199\nP1,+48 601 234 567\n")
+    with pytest.raises(SampleError) as error:
+        SampleService(db, SYSTEM).import_sample("csat", path)
+    found = reasons(error.value)
+    assert sorted(found) == [2, 3, 4]  # the Polish number has one zone
+    assert found[3] == ["the number in column 'phone' fits several time zones "
+                        "(Australia/Adelaide, Australia/Brisbane, Australia/Eucla, "
+                        "Australia/Lord_Howe, ...); add a timezone column"]
+    assert found[2][0].startswith("the number in column 'phone' fits several time zones "
+                                  "(Asia/")
+    assert "America/Adak, America/Anchorage" in found[4][0]
+    assert "914" not in str(error.value) and "412" not in str(error.value)
+    assert case_count(db) == 0
+    # an empty cell of a timezone column: the message names the column to fill in
+    column = write(tmp_path, "c.csv", "id,phone,tz\nU1,+61 412 345 678,\n"
+                   "U2,+61 412 345 679,Australia/Perth\n")
+    with pytest.raises(SampleError) as error:
+        SampleService(db, SYSTEM).import_sample("csat", column)
+    assert [str(p) for p in error.value.lines] == [
+        "line 2: the number in column 'phone' fits several time zones (Australia/Adelaide, "
+        "Australia/Brisbane, Australia/Eucla, Australia/Lord_Howe, ...); fill in its time "
+        "zone in column 'tz'"]
+
+
+def test_a_zone_is_taken_only_when_exactly_one_fits(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "z.csv", "id,phone,landline,country,tz\n"
+                 "U1,+61 412 345 678,,,Australia/Perth\n"  # the file's zone
+                 "U2,+61 412 345 679,+61 2 9876 5432,,\n"  # the landline narrows it
+                 "G1,+44 7911 123456,,,\n"  # London, Jersey...: one zone under four names
+                 "G2,+44 7911 123457,,JE,\n"  # the country's own name of that zone
+                 "T1,+1 800 555 0199,,PR,\n"  # Puerto Rico has one zone, and it fits
+                 "F1,+800 1234 5678,,PL,\n")  # no zone from the number: the country's
+    report = SampleService(db, SYSTEM).import_sample("csat", path)
+    found = cases(db)
+    assert {k: c.timezone for k, c in found.items()} == {
+        "U1": "Australia/Perth", "U2": "Australia/Sydney", "G1": "Europe/London",
+        "G2": "Europe/Jersey", "T1": "America/Puerto_Rico", "F1": "Europe/Warsaw"}
+    assert (report.timezones_from_file, report.timezones_inferred) == (1, 5)
+
+
+def test_a_region_decides_only_a_zone_that_fits_the_number(db: Database,
+                                                          tmp_path: Path) -> None:
+    toll_free = write(tmp_path, "t.csv", "id,phone\nT1,+1 800 555 0199\n")
+    with pytest.raises(SampleError, match="line 2: the number in column 'phone' fits "
+                                          "several time zones"):
+        SampleService(db, SYSTEM).import_sample("csat", toll_free, region="PL")
+    with pytest.raises(SampleError, match="fits several time zones"):
+        SampleService(db, SYSTEM).import_sample("csat", toll_free, region="US")
+    freephone = write(tmp_path, "f.csv", "id,phone,country\nF1,+800 1234 5678,US\n")
+    with pytest.raises(SampleError) as error:
+        SampleService(db, SYSTEM).import_sample("csat", freephone)
+    assert str(error.value.lines[0]) == (
+        "line 2: the number in column 'phone' has no time zone of its own and US has "
+        "several (America/Adak, America/Anchorage, America/Boise, America/Chicago, ...); "
+        "add a timezone column")
+    # a line without a valid number says only that
+    invalid = write(tmp_path, "i.csv", "id,phone,country\nX1,+1 212 555 01,US\n")
+    with pytest.raises(SampleError) as error:
+        SampleService(db, SYSTEM).import_sample("csat", invalid)
+    assert [p.reason for p in error.value.lines] == [
+        "the number in column 'phone' is not a valid number for US (+1)"]
+    # a line's country names a zone only where the number leaves a choice
+    # (Norway's mobiles fit Arctic/Longyearbyen and Europe/Oslo: one zone, two names)
+    other = write(tmp_path, "o.csv", "id,phone,country\nN1,+47 412 34 567,DE\n"
+                  "N2,+47 412 34 568,\n")
+    SampleService(db, SYSTEM).import_sample("csat", other)
+    assert {k: c.timezone for k, c in cases(db).items()} == {
+        "N1": "Europe/Oslo", "N2": "Europe/Oslo"}  # not Berlin: that zone by another name
+
+
+# --- numeric preload values --------------------------------------------------------------
+
+def test_thousands_separators_keep_a_value_whole(db: Database, tmp_path: Path) -> None:
+    # columns: US style, European style, no sign of either, and both styles mixed
+    path = write(tmp_path, "v.tsv", "id\tphone\tcustomer_value\tclv\tvalue\tlifetime_value\n"
+                 "V1\t+48 601 234 561\t1,234\t1.234\t1,234\t1,5\n"
+                 "V2\t+48 601 234 562\t1,234.5\t1.234,5\t1.234\t2.5\n"
+                 "V3\t+48 601 234 563\t12,345,678\t1 234,50\t-7\t1,234\n"
+                 "V4\t+48 601 234 564\t0.125\t1.234.567\t1 234\t0,125\n")
+    SampleService(db, SYSTEM).import_sample("csat", path)
+    found = {k: c.preload for k, c in cases(db).items()}
+    assert [found[k]["customer_value"] for k in ("V1", "V2", "V3", "V4")] == [
+        1234, 1234.5, 12345678, 0.125]
+    assert [found[k]["clv"] for k in ("V1", "V2", "V3", "V4")] == [
+        1234, 1234.5, 1234.5, 1234567]  # 1.234 beside 1.234,5 is a thousand
+    assert [found[k]["value"] for k in ("V1", "V2", "V3", "V4")] == [
+        1234, 1.234, -7, 1234]  # a comma before three digits groups thousands
+    # a column written both ways: what only one way reads is a number, the rest text
+    assert [found[k]["lifetime_value"] for k in ("V1", "V2", "V3", "V4")] == [
+        1.5, 2.5, "1,234", 0.125]
+    assert isinstance(found["V1"]["customer_value"], int)
+
+
+# --- extensions -------------------------------------------------------------------------
+
+def test_an_extension_is_kept_in_preload(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", "id,phone\nE1,+48 22 123 45 67 ext. 012\n"
+                 "E2,+48 601 234 567\n")
+    report = SampleService(db, SYSTEM).import_sample("csat", path)
+    assert report.extensions == 1
+    found = cases(db)
+    assert found["E1"].phone == "+48221234567"  # dialled without it: it is not E.164
+    assert found["E1"].preload == {"extension": "012"}
+    assert found["E2"].preload == {}
+    two = write(tmp_path, "two.csv", "id,phone,mobile\nM1,+1 212 555 0123 x 5,"
+                "+48 602 345 678 ext. 7\n")
+    SampleService(db, SYSTEM).import_sample("csat2", two)
+    assert cases(db, "csat2")["M1"].preload == {"phone_extension": "5",
+                                                "mobile_extension": "7"}
+
+
+def test_an_extension_column_is_not_overwritten(db: Database, tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", "id,phone,extension\nE1,+48 22 123 45 67 ext. 12,13\n"
+                 "E2,+48 22 123 45 68 ext. 14,14\nE3,+48 22 123 45 69 ext. 15,\n")
+    with pytest.raises(SampleError) as error:
+        SampleService(db, SYSTEM).import_sample("csat", path)
+    assert [str(p) for p in error.value.lines] == [
+        "line 2: the extension written with the number in column 'phone' differs from "
+        "column 'extension'"]
+    fixed = write(tmp_path, "f.csv", "id,phone,extension\nE2,+48 22 123 45 68 ext. 14,14\n"
+                  "E3,+48 22 123 45 69 ext. 15,\n")
+    SampleService(db, SYSTEM).import_sample("csat", fixed)
+    assert {k: c.preload for k, c in cases(db).items()} == {
+        "E2": {"extension": "14"}, "E3": {"extension": "15"}}
