@@ -7,6 +7,12 @@ the first good one gets a lease token. Every later write on the case (heartbeat,
 release) is an UPDATE guarded by that token and the lease's expiry: a lease that ran out,
 or a token that is not this workstation's, writes nothing and raises LeaseLost.
 
+Leases, due times and calling hours follow one clock: the central database's own (on
+PostgreSQL, its transaction time, read by the statements that need it), so that a
+workstation whose clock is off neither hands out nor keeps a case by mistake. A clock
+passed in explicitly (tests, the bench) is used instead; an SQLite central is a file on
+this computer, so its time is this computer's.
+
 The outcome of a call is written to central and then to the local store; the interview
 itself runs on the local store as in CAPI. Logs name ids only, never names or numbers.
 """
@@ -18,7 +24,8 @@ import secrets
 import time
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict
@@ -31,13 +38,14 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     not_,
     or_,
     select,
     update,
 )
 
-from interviewer.fieldwork.dispositions import BREAK_OFF, OUTCOMES, category_of
+from interviewer.fieldwork.dispositions import BREAK_OFF, DO_NOT_CALL, OUTCOMES, category_of
 from interviewer.fieldwork.scheduling import (
     CallingRules,
     CaseState,
@@ -61,7 +69,7 @@ from interviewer.services.common import (
 )
 from interviewer.services.interviewing import InterviewingService
 from interviewer.services.questionnaires import FormCache
-from interviewer.storage.db import Database
+from interviewer.storage.db import Database, StorageError
 from interviewer.storage.ids import uuid7
 from interviewer.storage.models import (
     Assignment,
@@ -87,6 +95,8 @@ ROUNDS = 4  # batches tried before a claim gives up (the rest stay for the next 
 ON_SHIFT_WINDOW = timedelta(minutes=15)
 SURVEY_TTL = 30.0  # seconds a workstation keeps a survey's calling rules
 CLAIMERS: tuple[Role, ...] = ("interviewer", "supervisor", "admin")
+# the disposition of a case closed past max_attempts with no call on record
+UNKNOWN_OTHER = "3.90"
 
 
 class LeaseLost(ServiceError):
@@ -96,6 +106,17 @@ class LeaseLost(ServiceError):
         super().__init__("This case was handed back to the queue: its time ran out or another "
                          "workstation holds it now. Nothing was saved for it here; take the "
                          "next case.")
+
+
+class OutcomeSavedCentrally(LeaseLost):
+    """The outcome is on central (the case is done and its lease over), but this
+    computer's copy of it could not be written. A LeaseLost, so that the screen lets go of
+    the case; only the message differs."""
+
+    def __init__(self, reason: str) -> None:
+        ServiceError.__init__(self, "Saved on the central database; this computer's copy "
+                              f"could not be written: {reason} The case is done: take the "
+                              "next case.")
 
 
 class Lease(BaseModel):
@@ -165,21 +186,29 @@ def _open(survey_id: Any, now: Any) -> list[Any]:
 
 
 class _Statements:
-    """The claim's statements, built once so that each claim only binds values."""
+    """The claim's statements, built once so that each claim only binds values. With
+    `central_time` they compare with the database's now() and return it as `db_now`,
+    instead of binding the workstation's time: one clock for every workstation, at no
+    extra round trip."""
 
-    def __init__(self) -> None:
-        where = _open(bindparam("s"), bindparam("now"))
+    def __init__(self, central_time: bool) -> None:
+        now = func.now() if central_time else bindparam("now")
+        columns = (*_QUEUE_COLUMNS, func.now().label("db_now")) if central_time \
+            else _QUEUE_COLUMNS
+        where = _open(bindparam("s"), now)
         mine = case((and_(CASES.c.appointment_hard, CASES.c.appointment_by == bindparam("me")),
                      0), else_=1)
         self.survey = select(SURVEYS.c.name, SURVEYS.c.mode, SURVEYS.c.settings).where(
             SURVEYS.c.id == bindparam("s"))
-        self.appointments = (select(*_QUEUE_COLUMNS)
+        self.appointments = (select(*columns)
                              .where(*where, CASES.c.appointment_at.is_not(None))
                              .order_by(mine, CASES.c.appointment_at)
                              .limit(BATCH).with_for_update(skip_locked=True))
-        self.queue = (select(*_QUEUE_COLUMNS).where(*where)
+        # NULLS LAST as the index ix_cases_callable keeps it on PostgreSQL (SQLite would put
+        # NULL first): a case never scheduled waits behind due ones of its rank
+        self.queue = (select(*columns).where(*where)
                       .order_by(CASES.c.priority.desc(), CASES.c.attempts,
-                                CASES.c.next_call_at, CASES.c.id)
+                                CASES.c.next_call_at.nulls_last(), CASES.c.id)
                       .limit(BATCH).with_for_update(skip_locked=True))
         self.lease = (update(CASES).where(CASES.c.id == bindparam("c"))
                       .values(lease_token=bindparam("tok"), lease_holder=bindparam("holder"),
@@ -188,10 +217,15 @@ class _Statements:
                       .returning(*CASES.c))
 
 
-_Q = _Statements()
+_Q = _Statements(central_time=False)
+_QC = _Statements(central_time=True)
 
 
-def _leased(lease: Lease, user: CurrentUser, now: datetime) -> Any:
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _leased(lease: Lease, user: CurrentUser, now: Any) -> Any:
     return and_(CASES.c.id == lease.case_id, CASES.c.lease_token == lease.token,
                 CASES.c.lease_user_id == user.id, CASES.c.lease_expires_at > now)
 
@@ -224,15 +258,29 @@ class CallingService:
         self.clock = clock
         self.device_id = device_id
         self.lease_seconds = lease_seconds
+        # no clock given: the central database's time (on an SQLite central, this
+        # computer's anyway); a clock given (tests, the bench) is used as it is
+        self._central_time = clock is utc_clock and \
+            central.engine.dialect.name == "postgresql"
         self._surveys: dict[uuid.UUID, tuple[float, str, CallingRules]] = {}
+
+    def _sql_now(self) -> Any:
+        """`now` for a statement: central's now() or the given clock's time."""
+        return func.now() if self._central_time else self.clock()
+
+    def _now(self, connection: Connection) -> datetime:
+        """`now` in Python: read from central (one round trip) or the given clock."""
+        if self._central_time:
+            return _utc(cast(datetime, connection.scalar(select(func.now()))))
+        return self.clock()
 
     # -- the queue --
     def surveys(self) -> list[CatiSurvey]:
         """The CATI surveys on central, with how many cases wait to be called now."""
         require_role(self.user, *CLAIMERS)
-        now = self.clock()
         result = []
         with self.central.transaction() as connection:
+            now = self._now(connection)
             rows = connection.execute(select(SURVEYS.c.id, SURVEYS.c.name, SURVEYS.c.settings)
                                       .where(SURVEYS.c.mode == "cati")
                                       .order_by(SURVEYS.c.name)).all()
@@ -254,12 +302,13 @@ class CallingService:
     def next_case(self, survey_id: uuid.UUID) -> tuple[Lease, CaseCard] | None:
         """Lease the next case to call, or None when nothing is callable now."""
         require_role(self.user, *CLAIMERS)
-        now = self.clock()
         with self.central.transaction() as connection:
             name, rules = self._survey(connection, survey_id)
-            case_id = self._claim(connection, survey_id, rules, now)
-            if case_id is None:
+            claimed = self._claim(connection, survey_id, rules,
+                                  None if self._central_time else self.clock())
+            if claimed is None:
                 return None
+            case_id, now = claimed
             lease = Lease(token=secrets.token_hex(16), case_id=case_id, survey_id=survey_id,
                           expires_at=now + timedelta(seconds=self.lease_seconds))
             row = connection.execute(_Q.lease, {
@@ -283,24 +332,33 @@ class CallingService:
         return survey.name, rules
 
     def _claim(self, connection: Connection, survey_id: uuid.UUID, rules: CallingRules,
-               now: datetime) -> uuid.UUID | None:
+               now: datetime | None) -> tuple[uuid.UUID, datetime] | None:
         """The best callable case among the first few of the queue, locked by this
         transaction; cases outside calling hours are moved to their next opening.
         Appointments are read first (hard ones of mine before the rest), then the queue
         by priority, fewest attempts and the longest wait: two reads, so that each is
-        served in order by an index instead of sorting every open case."""
-        on_shift = _OnShift(connection, now, self.user.id)
+        served in order by an index instead of sorting every open case. `now` None: the
+        database's time, which the first read returns with its rows (it stays the same for
+        the whole transaction); the case and that time are returned."""
+        statements = _Q if now is not None else _QC
+        on_shift: _OnShift | None = None
         passed: list[uuid.UUID] = []  # reserved for someone else: look past them
-        params = {"s": survey_id, "now": now, "me": self.user.id}
-        for query in (_Q.appointments, _Q.queue):
+        params: dict[str, Any] = {"s": survey_id, "me": self.user.id}
+        if now is not None:
+            params["now"] = now
+        for query in (statements.appointments, statements.queue):
             for _ in range(ROUNDS):
                 batch = query if not passed else query.where(CASES.c.id.not_in(passed))
                 rows = connection.execute(batch, params).all()
                 if not rows:
                     break
+                if now is None:
+                    now = _utc(rows[0].db_now)
+                if on_shift is None:
+                    on_shift = _OnShift(connection, now, self.user.id)
                 chosen = self._pick(connection, survey_id, rows, rules, now, on_shift, passed)
                 if chosen is not None:
-                    return chosen
+                    return chosen, now
         return None
 
     def _pick(self, connection: Connection, survey_id: uuid.UUID, rows: Sequence[Any],
@@ -309,12 +367,19 @@ class CallingService:
         times = _attempt_times(connection, [r.id for r in rows if r.attempts])
         states: dict[uuid.UUID, CaseState] = {
             r.id: _state(r, times.get(r.id, ())) for r in rows}
-        ranked = sorted(states, key=lambda i: queue_key(states[i], now, self.user.id, on_shift))
+        ranked = sorted(states, key=lambda i: queue_key(_ranked_as(states[i], now), now,
+                                                         self.user.id, on_shift))
         closed_zones: set[str] = set()
+        closed_over_max = False
         for case_id in ranked:
             state = states[case_id]
             zone = _zone(state.timezone, rules)
             if zone in closed_zones:
+                continue
+            if state.appointment_at is None and state.attempts >= rules.max_attempts:
+                if not closed_over_max:  # max_attempts was lowered below its attempts
+                    self._close_over_max(connection, survey_id, rules, now)
+                    closed_over_max = True
                 continue
             if reserved_for_other(state, now, self.user.id, on_shift, rules):
                 passed.append(case_id)
@@ -344,10 +409,28 @@ class CallingService:
         log.info("%s cases of survey %s wait for calling hours in %s", moved.rowcount,
                  survey_id, zone)
 
+    def _close_over_max(self, connection: Connection, survey_id: uuid.UUID,
+                        rules: CallingRules, now: datetime) -> None:
+        """Close at once every due case of the survey already past max_attempts (it was
+        lowered during fieldwork), with its last call's disposition, as its last attempt
+        would have; appointments stay (the respondent asked). Rows other claimers hold are
+        skipped, not waited on."""
+        ids = (select(CASES.c.id).where(*_open(survey_id, now),
+                                        CASES.c.appointment_at.is_(None),
+                                        CASES.c.attempts >= rules.max_attempts)
+               .with_for_update(skip_locked=True).scalar_subquery())
+        last = (select(ATTEMPTS.c.disposition).where(ATTEMPTS.c.case_id == CASES.c.id)
+                .order_by(ATTEMPTS.c.started_at.desc()).limit(1).scalar_subquery())
+        closed = connection.execute(update(CASES).where(CASES.c.id.in_(ids)).values(
+            final_disposition=func.coalesce(last, literal(UNKNOWN_OTHER)), status="closed",
+            next_call_at=None, revision=CASES.c.revision + 1))
+        log.info("%s cases of survey %s closed: past max attempts (%d)", closed.rowcount,
+                 survey_id, rules.max_attempts)
+
     # -- one leased case --
     def card(self, lease: Lease) -> CaseCard:
-        now = self.clock()
         with self.central.transaction() as connection:
+            now = self._now(connection)
             if connection.scalar(select(CASES.c.id).where(_leased(lease, self.user, now))) \
                     is None:
                 raise LeaseLost()
@@ -358,18 +441,19 @@ class CallingService:
     def heartbeat(self, lease: Lease) -> Lease:
         """The lease renewed for another lease period; LeaseLost when it ran out or is
         not ours."""
-        now = self.clock()
-        expires = now + timedelta(seconds=self.lease_seconds)
+        now = self._sql_now()
         with self.central.transaction() as connection:
-            renewed = connection.execute(update(CASES).where(_leased(lease, self.user, now))
-                                         .values(lease_expires_at=expires))
-            if renewed.rowcount == 0:
+            expires = connection.scalar(
+                update(CASES).where(_leased(lease, self.user, now))
+                .values(lease_expires_at=now + timedelta(seconds=self.lease_seconds))
+                .returning(CASES.c.lease_expires_at))
+            if expires is None:
                 raise LeaseLost()
         return lease.model_copy(update={"expires_at": expires})
 
     def release(self, lease: Lease) -> None:
         """Hand the case back to the queue without a call attempt."""
-        now = self.clock()
+        now = self._sql_now()
         with self.central.transaction() as connection:
             released = connection.execute(update(CASES).where(_leased(lease, self.user, now))
                                           .values(**_CLEARED_LEASE))
@@ -382,18 +466,25 @@ class CallingService:
                        note: str = "", interview_id: uuid.UUID | None = None,
                        answered_share: float | None = None) -> OutcomeResult:
         """The call's outcome and the case's next state, written to central under the
-        lease (which ends), then to the local store."""
+        lease (which ends), then to the local store. When the local store fails after
+        central took the outcome, OutcomeSavedCentrally (the case is done all the same)."""
         if outcome not in OUTCOMES:
             raise ServiceError(f"'{outcome}' is not a call outcome.")
         if appointment_at is not None and appointment_at.tzinfo is None:
             raise ServiceError("An appointment needs a time with its time zone.")
-        now = self.clock()
+        sql_now = self._sql_now()
+        columns = (*_QUEUE_COLUMNS, CASES.c.phone, CASES.c.phones, CASES.c.survey_id)
         with self.central.transaction() as connection:
-            row = connection.execute(select(*_QUEUE_COLUMNS, CASES.c.phone, CASES.c.survey_id)
-                                     .where(_leased(lease, self.user, now))
-                                     .with_for_update()).first()
+            if outcome == DO_NOT_CALL:
+                # before the case's row: a list import holds this lock and then flags cases
+                _lock_do_not_call(connection)
+            row = connection.execute(
+                select(*columns, *((func.now().label("db_now"),) if self._central_time
+                                   else ()))
+                .where(_leased(lease, self.user, sql_now)).with_for_update()).first()
             if row is None:
                 raise LeaseLost()
+            now = _utc(row.db_now) if self._central_time else cast(datetime, sql_now)
             survey = connection.execute(select(SURVEYS).where(
                 SURVEYS.c.id == row.survey_id)).one()
             times = _attempt_times(connection, [row.id]).get(row.id, ())
@@ -419,18 +510,39 @@ class CallingService:
                 .returning(*CASES.c)).first()
             if case_row is None:  # cannot happen under the row lock; never write half
                 raise LeaseLost()
-            if decision.add_to_do_not_call and row.phone:
-                _add_do_not_call(connection, row.phone, self.user.id, now)
+            if decision.add_to_do_not_call:
+                _add_do_not_call(connection, _numbers(row), self.user.id, now)
         # the local copy: synced already unless central could not take the interview id
         attempt["synced_revision"] = 1 if interview_id == central_interview else 0
-        self._store_locally(case_row, survey, attempt, interview_id,
-                            break_off=outcome == BREAK_OFF)
+        try:
+            self._store_locally(case_row, survey, attempt, interview_id,
+                                break_off=outcome == BREAK_OFF)
+        except Exception as e:  # central has it: the case is done whatever failed here
+            self._local_failure(lease, interview_id, outcome == BREAK_OFF, e)
         log.info("case %s outcome %s (%s) by user %s", lease.case_id, outcome,
                  decision.disposition, self.user.id)
         state = decision.state
         return OutcomeResult(disposition=decision.disposition, final=decision.final,
                              next_call_at=state.next_call_at,
                              appointment_at=state.appointment_at)
+
+    def _local_failure(self, lease: Lease, interview_id: uuid.UUID | None, break_off: bool,
+                       error: Exception) -> None:
+        """Central committed the outcome but the local store failed: logged (ids only),
+        a broken-off interview still suspended if the store lets us, and
+        OutcomeSavedCentrally raised."""
+        log.warning("case %s: the outcome is saved on central, but the local copy failed "
+                    "(%s)", lease.case_id, type(error).__name__)
+        if break_off and interview_id is not None:
+            try:
+                with self.local.transaction() as local:
+                    _suspend(local, interview_id)
+            except Exception as again:  # the same store, failing again
+                log.warning("interview %s could not be suspended (%s)", interview_id,
+                            type(again).__name__)
+        reason = error.message if isinstance(error, StorageError) else \
+            f"{self.local.label} failed unexpectedly ({type(error).__name__})."
+        raise OutcomeSavedCentrally(reason) from error
 
     def start_interview(self, lease: Lease, forms: FormCache) -> uuid.UUID:
         """Start (or return) the interview of the leased case on the local store. The lease
@@ -484,10 +596,15 @@ def _attempt_locally(local: Connection, attempt: dict[str, Any],
     local.execute(insert(ATTEMPTS).values(**attempt,
                                           interview_id=interview_id if known else None))
     if known and break_off:
-        # the answers stay; the interview can be read, or resumed on a later call
-        local.execute(update(Interview).where(
-            Interview.id == interview_id, Interview.status == "in_progress")
-            .values(status="suspended", revision=Interview.revision + 1))
+        assert interview_id is not None
+        _suspend(local, interview_id)
+
+
+def _suspend(local: Connection, interview_id: uuid.UUID) -> None:
+    """The answers stay; the interview can be read, or resumed on a later call."""
+    local.execute(update(Interview).where(
+        Interview.id == interview_id, Interview.status == "in_progress")
+        .values(status="suspended", revision=Interview.revision + 1))
 
 
 # -- helpers --
@@ -503,6 +620,14 @@ def _rules(settings: Mapping[str, Any] | None) -> CallingRules:
 def _zone(timezone: str | None, rules: CallingRules) -> str:
     """The zone the rules apply for a case (an unknown name falls back to the default)."""
     return zone_of(timezone, rules).key
+
+
+def _ranked_as(state: CaseState, now: datetime) -> CaseState:
+    """The state as the queue ranks it: a case never scheduled (next_call_at NULL) counts
+    as due now, behind the due ones of its rank, as the SQL read orders it (NULLS LAST)."""
+    if state.next_call_at is None and state.appointment_at is None:
+        return replace(state, next_call_at=now)
+    return state
 
 
 def _state(row: Any, attempt_times: Iterable[datetime]) -> CaseState:
@@ -553,16 +678,37 @@ def _attempt_values(row: Any, user_id: uuid.UUID, outcome: str,
             "origin_device": device_id}
 
 
-def _add_do_not_call(connection: Connection, phone: str, user_id: uuid.UUID,
+def _numbers(row: Any) -> list[str]:
+    """Every number of a case, its first one first."""
+    return list(dict.fromkeys([*([row.phone] if row.phone else []), *(row.phones or [])]))
+
+
+def _lock_do_not_call(connection: Connection) -> None:
+    from interviewer.services.sample import lock_do_not_call  # only for this outcome
+
+    lock_do_not_call(connection)
+
+
+def _add_do_not_call(connection: Connection, numbers: list[str], user_id: uuid.UUID,
                      now: datetime) -> None:
-    """The number on the list, and every open case with it flagged, in any survey."""
-    if connection.scalar(select(DoNotCall.id).where(DoNotCall.phone == phone)) is None:
-        connection.execute(insert(cast(Table, DoNotCall.__table__)).values(
-            id=uuid7(), phone=phone, reason="asked not to be called", source="call outcome",
-            added_at=now, added_by=user_id))
-    connection.execute(update(CASES).where(CASES.c.phone == phone,
-                                           not_(CASES.c.do_not_call))
-                       .values(do_not_call=True, revision=CASES.c.revision + 1))
+    """Every number of the case on the list (once: a number listed meanwhile by a writer
+    that does not take the lock is left as it is), and every case having one of them
+    among its numbers flagged, in any survey. The caller holds the do-not-call lock."""
+    from interviewer.services.sample import flag_cases  # only for this outcome
+
+    if not numbers:
+        return
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    connection.execute(upsert(cast(Table, DoNotCall.__table__)).on_conflict_do_nothing(
+        index_elements=["phone"]), [
+        {"id": uuid7(), "phone": number, "reason": "asked not to be called",
+         "source": "call outcome", "added_at": now, "added_by": user_id}
+        for number in numbers])
+    flag_cases(connection, set(numbers))
 
 
 def _card(connection: Connection, row: Any, survey_name: str, rules: CallingRules,

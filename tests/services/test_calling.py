@@ -5,22 +5,35 @@ fixed: each service reads `clock.now`, which the test moves."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import OperationalError
 
 from interviewer.questionnaire.compiled import load_form
-from interviewer.services.calling import CallingService, Lease, LeaseLost
+from interviewer.services import sample as sample_module
+from interviewer.services.calling import (
+    BATCH,
+    ROUNDS,
+    CallingService,
+    Lease,
+    LeaseLost,
+    OutcomeSavedCentrally,
+)
 from interviewer.services.common import SYSTEM, CurrentUser, ServiceError
 from interviewer.services.interviewing import InterviewingService
 from interviewer.services.questionnaires import FormCache, QuestionnaireService
+from interviewer.services.sample import SampleService
 from interviewer.storage.central import open_central
 from interviewer.storage.db import Database, sqlite_url
 from interviewer.storage.ids import uuid7
@@ -93,6 +106,7 @@ def put_users(db: Database, users: Any) -> None:
 
 def local_store(path: Path, users: Any) -> Database:
     db = open_central(sqlite_url(path))  # the same chain migrates a local store
+    db.label = f"the data file {path}"  # as open_store names a workstation's store
     put_users(db, users)
     return db
 
@@ -329,6 +343,103 @@ def test_do_not_call_cases_are_never_claimed(world: World) -> None:
     assert world.case(shared).final_disposition == "2.112"
 
 
+def test_do_not_call_lists_every_number_of_the_case(world: World) -> None:
+    """The respondent's every number goes on the list, and every case having one of them
+    among its numbers, in any survey, is flagged: not only cases whose first number is
+    the one dialled."""
+    first, second = "+48221112233", "+48601234567"
+    called = world.add_case(phone=first, phones=[first, second])
+    other = add_survey(world.central, name="Second survey")
+    as_second, as_first, unrelated = add_cases(world.central, other, [
+        {"phone": "+48225556677", "phones": ["+48225556677", first]},
+        {"phone": second, "phones": [second]},
+        {"phone": "+48229998877", "phones": ["+48229998877"]}])
+    anna = world.service("anna")
+    lease = claim(anna, world.survey_id)
+    assert lease.case_id == called
+    anna.record_outcome(lease, "do_not_call")
+    with world.central.transaction() as connection:
+        listed = set(connection.scalars(select(DoNotCall.phone)))
+    assert listed == {first, second}
+    assert world.case(as_second).do_not_call and world.case(as_first).do_not_call
+    assert not world.case(unrelated).do_not_call
+    assert claim(world.service("bartek"), other).case_id == unrelated
+
+
+def _postgres_only(world: World) -> None:
+    if world.central.engine.dialect.name != "postgresql":
+        pytest.skip("a race between PostgreSQL sessions (SQLite serialises writers)")
+
+
+def test_a_do_not_call_outcome_waits_for_a_sample_import(
+        world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An import that has read the list while a call ends in 'do not call' on one of its
+    numbers: the outcome waits for the import's lock, then flags the imported case."""
+    _postgres_only(world)
+    number = "+48221112233"
+    other = add_survey(world.central, name="Second survey")
+    add_cases(world.central, other, [{"phone": number, "phones": [number]}])
+    sample = tmp_path / "sample.csv"
+    sample.write_text("id,name,phone\nN1,Jan Kowalski,+48 22 111 22 33\n", encoding="utf-8")
+    listed = threading.Event()
+    original = sample_module._listed
+
+    def slow_listed(connection: Any, phones: Any) -> set[str]:
+        found = original(connection, phones)
+        listed.set()
+        time.sleep(1.0)  # the import has read the list; the call ends meanwhile
+        return found
+
+    monkeypatch.setattr(sample_module, "_listed", slow_listed)
+    importer = threading.Thread(target=lambda: SampleService(world.central, SYSTEM)
+                                .import_sample("Customer callback", sample))
+    anna = world.service("anna")
+    lease = claim(anna, other)
+    importer.start()
+    try:
+        assert listed.wait(10)
+        anna.record_outcome(lease, "do_not_call")
+    finally:
+        importer.join(30)
+    with world.central.transaction() as connection:
+        imported = connection.scalar(select(Case.do_not_call).where(
+            Case.survey_id == world.survey_id, Case.phone == number))
+        on_list = connection.scalar(select(func.count()).select_from(DoNotCall.__table__))
+    assert (imported, on_list) == (True, 1)
+
+
+def test_a_do_not_call_outcome_tolerates_the_number_listed_meanwhile(world: World) -> None:
+    """Another writer lists the number while the outcome is being saved: the outcome is
+    saved all the same (the number is listed once), never a raw database error."""
+    _postgres_only(world)
+    number = "+48221112233"
+    case_id = world.add_case(phone=number, phones=[number])
+    anna = world.service("anna")
+    lease = claim(anna, world.survey_id)
+    result: dict[str, Any] = {}
+
+    def record() -> None:
+        try:
+            result["ok"] = anna.record_outcome(lease, "do_not_call")
+        except Exception as e:  # the test reports what came out
+            result["error"] = e
+
+    with world.central.engine.connect() as other:
+        with other.begin():
+            other.execute(insert(DoNotCall.__table__).values(
+                id=uuid7(), phone=number, reason="", source="another writer",
+                added_at=WEDNESDAY))
+            recorder = threading.Thread(target=record)
+            recorder.start()
+            time.sleep(0.5)  # the outcome now waits on the uncommitted row
+        recorder.join(30)
+    assert "error" not in result, repr(result.get("error"))
+    assert result["ok"].final and world.case(case_id).final_disposition == "2.112"
+    assert len(attempts_on(world.central, case_id)) == 1
+    with world.central.transaction() as connection:
+        assert connection.scalars(select(DoNotCall.phone)).all() == [number]
+
+
 def test_calling_hours_follow_the_respondent_time_zone(world: World) -> None:
     world.clock.now = datetime(2026, 12, 2, 20, 30, tzinfo=UTC)  # 21:30 Warsaw, 15:30 NY
     warsaw = world.add_case(timezone="Europe/Warsaw", priority=9)
@@ -368,6 +479,46 @@ def test_max_attempts_closes_a_case(any_url: str, tmp_path: Path) -> None:
         for db in world.locals.values():
             db.dispose()
         central.dispose()
+
+
+def test_cases_over_a_lowered_max_attempts_are_closed_when_met(world: World) -> None:
+    """A supervisor lowers max_attempts below what many cases already had: they are closed
+    with their last call's disposition when the queue meets them, instead of being looked
+    past on every claim until claims find nothing."""
+    with world.central.transaction() as connection:
+        connection.execute(update(Survey.__table__).where(Survey.id == world.survey_id)
+                           .values(settings={"calling": {"max_attempts": 2}}))
+    earlier = WEDNESDAY - timedelta(days=1)
+    over = add_cases(world.central, world.survey_id, [
+        {"priority": 5, "attempts": 3, "next_call_at": earlier, "last_outcome": "no_answer"}
+        for _ in range(ROUNDS * BATCH + 1)])
+    with world.central.transaction() as connection:
+        for case_id in over[1:]:
+            for hours, outcome, code in ((3, "busy", "3.12"), (2, "no_answer", "3.13")):
+                connection.execute(insert(CallAttempt.__table__).values(
+                    id=uuid7(), case_id=case_id, survey_id=world.survey_id,
+                    interviewer_id=world.users["bartek"].id, phone=None,
+                    started_at=earlier - timedelta(hours=hours), ended_at=earlier,
+                    outcome=outcome, disposition=code, appointment_hard=False, note="",
+                    device_id="ws-bartek", revision=1, synced_revision=1))
+    fresh = world.add_case()
+    anna = world.service("anna")
+    assert claim(anna, world.survey_id).case_id == fresh
+    with world.central.transaction() as connection:
+        closed = connection.execute(select(Case.id, Case.final_disposition, Case.status)
+                                    .where(Case.id.in_(over))).all()
+    by_id = {row.id: (row.final_disposition, row.status) for row in closed}
+    assert by_id[over[0]] == ("3.90", "closed")  # no call on record: other, unknown
+    assert {by_id[i] for i in over[1:]} == {("3.13", "closed")}  # the last call's
+
+
+def test_a_due_retry_goes_before_cases_never_called_on_both_backends(world: World) -> None:
+    """Cases never scheduled (next_call_at NULL) come after due ones of the same priority
+    and attempts, in the SQL read (the index's order on PostgreSQL, explicit for SQLite)
+    and in the ranking of a batch alike."""
+    add_cases(world.central, world.survey_id, [{} for _ in range(BATCH)])
+    due = world.add_case(next_call_at=WEDNESDAY - timedelta(hours=1))
+    assert claim(world.service("anna"), world.survey_id).case_id == due
 
 
 def test_claiming_needs_a_telephone_survey(world: World) -> None:
@@ -415,6 +566,98 @@ def test_the_interview_runs_locally_and_a_break_off_keeps_its_answers(
     assert central_attempt.interview_id is None and central_attempt.synced_revision == 1
     assert (local_attempt.interview_id, local_attempt.synced_revision) == (interview_id, 0)
     assert load_form(CSAT).questionnaire.form_id == "post_call_csat"
+
+
+def test_a_local_failure_after_central_saved_the_outcome_says_so(
+        world: World, caplog: pytest.LogCaptureFixture) -> None:
+    """Central has committed the outcome when the local store fails: the interviewer is
+    told that it was saved centrally (not that nothing was saved), the error names this
+    computer's data file, the lease is over, and the log names ids only."""
+    number = "+48221112233"
+    case_id = world.add_case(phone=number, phones=[number])
+    anna = world.service("anna")
+    lease = claim(anna, world.survey_id)
+    locked = OperationalError("INSERT", {}, Exception("database is locked"))
+    with caplog.at_level(logging.DEBUG, logger="interviewer"), \
+            mock.patch("interviewer.services.calling._attempt_locally", side_effect=locked), \
+            pytest.raises(OutcomeSavedCentrally) as saved:
+        anna.record_outcome(lease, "refusal")
+    message = str(saved.value)
+    assert message.startswith("Saved on the central database;")
+    assert "the data file" in message and str(world.folder / "anna.sqlite") in message
+    assert isinstance(saved.value, LeaseLost)  # the screen lets go of the case
+    assert world.case(case_id).final_disposition == "2.112"  # central has it
+    assert len(attempts_on(world.central, case_id)) == 1
+    assert attempts_on(world.locals["anna"], case_id) == []
+    assert str(case_id) in caplog.text
+    assert number not in caplog.text and "Respondent" not in caplog.text
+    with pytest.raises(LeaseLost):  # the lease ended with the central write
+        anna.record_outcome(lease, "refusal")
+    assert len(attempts_on(world.central, case_id)) == 1
+
+
+def test_a_break_off_suspends_the_local_interview_even_when_its_attempt_fails(
+        world: World) -> None:
+    published = QuestionnaireService(world.central).publish(SYSTEM, CSAT, "CSAT by phone",
+                                                            mode="cati")
+    add_cases(world.central, published.survey_id, [{}])
+    anna = world.service("anna")
+    lease = claim(anna, published.survey_id)
+    interview_id = anna.start_interview(lease, FormCache(world.locals["anna"]))
+    locked = OperationalError("INSERT", {}, Exception("database is locked"))
+    with mock.patch("interviewer.services.calling._attempt_locally", side_effect=locked), \
+            pytest.raises(OutcomeSavedCentrally):
+        anna.record_outcome(lease, "break_off", answered_share=0.1,
+                            interview_id=interview_id)
+    with world.locals["anna"].transaction() as connection:
+        assert connection.scalar(select(Interview.status).where(
+            Interview.id == interview_id)) == "suspended"
+
+
+# -- the central database's clock --
+
+@pytest.mark.postgres
+def test_leases_are_timed_by_the_central_clock_not_the_workstation(
+        pg_url: str, tmp_path: Path) -> None:
+    """Two workstations whose clocks are six minutes apart: without an injected clock,
+    leases are set and checked with central's time, so they never share a case."""
+    central = open_central(pg_url)
+    users = user_rows({"anna": "interviewer", "bartek": "interviewer"})
+    put_users(central, users.values())
+    all_day = ["00:00", "23:59:59.999999"]
+    survey_id = add_survey(central, {"weekday_hours": all_day, "saturday_hours": all_day,
+                                     "sunday_hours": all_day})
+    case_id, other_id = add_cases(central, survey_id, [{"timezone": "UTC"},
+                                                       {"timezone": "UTC"}])
+    stores = [local_store(tmp_path / f"{n}.sqlite", users.values()) for n in users]
+    anna, bartek = (CallingService(central, store, users[n], device_id=f"ws-{n}")
+                    for n, store in zip(users, stores, strict=True))
+    anna.clock = lambda: datetime.now(UTC) - timedelta(minutes=6)  # this PC runs slow
+    bartek.clock = lambda: datetime.now(UTC) + timedelta(minutes=6)  # and this one fast
+    try:
+        before = datetime.now(UTC)
+        lease = claim(anna, survey_id)
+        after = datetime.now(UTC)
+        slack = timedelta(seconds=5)
+        assert before - slack <= lease.expires_at - timedelta(seconds=300) <= after + slack
+        taken = claim(bartek, survey_id)
+        assert {lease.case_id, taken.case_id} == {case_id, other_id}
+        assert bartek.next_case(survey_id) is None  # anna's lease holds on central's time
+        renewed = anna.heartbeat(lease)
+        assert renewed.expires_at >= lease.expires_at
+        anna.card(renewed)
+        result = anna.record_outcome(renewed, "no_answer")
+        [attempt] = attempts_on(central, lease.case_id)
+        assert before - slack <= attempt.started_at <= datetime.now(UTC) + slack
+        assert result.next_call_at is not None and result.next_call_at > attempt.started_at
+        bartek.release(taken)
+        assert claim(bartek, survey_id).case_id == taken.case_id
+        [listed] = bartek.surveys()
+        assert listed.open == 2
+    finally:
+        for store in stores:
+            store.dispose()
+        central.dispose()
 
 
 # -- SQLite central --
