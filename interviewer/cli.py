@@ -9,9 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_STOPPED = 1
-EXIT_UNUSABLE = 2
+from interviewer.cli_common import (
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_UNUSABLE,
+    data_dir_option,
+    show_help,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                                      description="Computer-assisted interviewing.")
     commands = parser.add_subparsers(metavar="COMMAND")
     q = commands.add_parser("questionnaire", help="check, run and test XLSForm questionnaires")
-    q.set_defaults(handler=lambda args: _help(q))
+    q.set_defaults(handler=lambda args: show_help(q))
     qc = q.add_subparsers(metavar="ACTION")
 
     check = qc.add_parser("check", help="load a form; list every problem with its place")
@@ -54,11 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     publish.add_argument("form", metavar="FORM")
     publish.add_argument("--survey", required=True, metavar="NAME")
     publish.add_argument("--mode", choices=("capi", "cati"), default="capi")
-    _data_dir_option(publish)
+    data_dir_option(publish)
     publish.set_defaults(handler=_publish)
 
     user = commands.add_parser("user", help="manage users")
-    user.set_defaults(handler=lambda args: _help(user))
+    user.set_defaults(handler=lambda args: show_help(user))
     uc = user.add_subparsers(metavar="ACTION")
     add = uc.add_parser("add", help="add a user (the password is asked for)")
     add.add_argument("name", metavar="NAME")
@@ -66,16 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--password-stdin", action="store_true",
                      help="read the password from standard input instead of asking")
     add.add_argument("--display-name", default="")
-    _data_dir_option(add)
+    data_dir_option(add)
     add.set_defaults(handler=_user_add)
 
     demo = commands.add_parser("demo", help="make a fresh demo data folder and open the app")
-    _data_dir_option(demo, default_help="the platform data folder's 'demo' subfolder")
+    data_dir_option(demo, default_help="the platform data folder's 'demo' subfolder")
     demo.add_argument("--no-window", action="store_true", help="only make the data folder")
     demo.set_defaults(handler=_demo)
 
     app = commands.add_parser("app", help="open the app on a data folder")
-    _data_dir_option(app)
+    data_dir_option(app)
     app.set_defaults(handler=_app)
 
     from interviewer import cli_report, cli_sample, cli_sync
@@ -83,17 +87,6 @@ def _parser() -> argparse.ArgumentParser:
     for module in (cli_sample, cli_report, cli_sync):
         module.register(commands)
     return parser
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return EXIT_UNUSABLE
-
-
-def _data_dir_option(parser: argparse.ArgumentParser,
-                     default_help: str = "INTERVIEWER_HOME or the platform data folder") -> None:
-    parser.add_argument("--data-dir", type=Path, metavar="DIR",
-                        help=f"the data folder (default: {default_help})")
 
 
 def _context(data_dir: Path | None) -> Any:

@@ -10,13 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-# the exit codes of interviewer.cli (copied: that module imports this one)
-EXIT_OK = 0
-EXIT_STOPPED = 1
-EXIT_UNUSABLE = 2
+from interviewer.cli_common import (
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_UNUSABLE,
+    central_options,
+    central_url_of,
+    error,
+    show_help,
+)
 
 _CATEGORY_LABELS = {
     "I": "complete interviews", "P": "partial interviews", "R": "refusals and break-offs",
@@ -28,7 +32,7 @@ _CATEGORY_LABELS = {
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the top-level parser."""
     report = commands.add_parser("report", help="survey reports (response rates)")
-    report.set_defaults(handler=lambda args: _help(report))
+    report.set_defaults(handler=lambda args: show_help(report))
     actions = report.add_subparsers(metavar="REPORT")
     rates = actions.add_parser(
         "rates", help="AAPOR response, cooperation, refusal and contact rates of a survey",
@@ -41,18 +45,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     rates.add_argument("--e", type=_share, metavar="E",
                        help="the eligible share of unknown cases (default: AAPOR's "
                             "proportional estimate)")
-    rates.add_argument("--data-dir", type=Path, metavar="DIR",
-                       help="the data folder (default: INTERVIEWER_HOME or the platform "
-                            "data folder)")
-    rates.add_argument("--central", metavar="URL",
-                       help="the central database (default: INTERVIEWER_CENTRAL_URL, else "
-                            "the one in the data folder)")
+    central_options(rates)
     rates.set_defaults(handler=_rates)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return EXIT_UNUSABLE
 
 
 def _share(text: str) -> float:
@@ -66,17 +60,16 @@ def _share(text: str) -> float:
 
 
 def _rates(args: argparse.Namespace) -> int:
-    from interviewer.context import default_data_dir
     from interviewer.services.common import SYSTEM, NotFound, ServiceError
     from interviewer.services.rates import RatesService
-    from interviewer.storage.central import central_url, open_central, shown_url
+    from interviewer.storage.central import open_central, shown_url
     from interviewer.storage.db import StorageError
 
-    url = args.central or central_url(args.data_dir or default_data_dir())
+    url = central_url_of(args)
     try:
         db = open_central(url)
     except StorageError as e:
-        print(f"error: {e.message} {e.fix}", file=sys.stderr)
+        error(f"{e.message} {e.fix}")
         return EXIT_UNUSABLE
     try:
         report = RatesService(db).report(SYSTEM, args.survey, e=args.e)

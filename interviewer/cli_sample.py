@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from interviewer.services.sample import DncReport, ImportReport, SampleError
-    from interviewer.storage.db import Database
 
-EXIT_OK = 0
-EXIT_STOPPED = 1
-EXIT_UNUSABLE = 2
+from interviewer.cli_common import (
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_UNUSABLE,
+    central_options,
+    open_central_or_say,
+    show_help,
+)
 
 MAP_HELP = ("FIELD=COLUMN, repeatable: which column holds id, name, phone (several: "
             "phone=A,B or phone2=B), timezone or region; preload.KEY=COLUMN names a "
@@ -28,7 +32,7 @@ MAP_HELP = ("FIELD=COLUMN, repeatable: which column holds id, name, phone (sever
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the top-level parser."""
     sample = commands.add_parser("sample", help="import respondents into a CATI survey")
-    sample.set_defaults(handler=lambda args: _help(sample))
+    sample.set_defaults(handler=lambda args: show_help(sample))
     actions = sample.add_subparsers(metavar="ACTION")
     imp = actions.add_parser(
         "import", help="check a CSV or XLSX sample, then import all of it or nothing")
@@ -42,11 +46,11 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                      help="skip lines whose id or number is already in the survey")
     imp.add_argument("--dry-run", action="store_true", help="check and count; write nothing")
     imp.add_argument("--json", action="store_true", help="print the report as JSON")
-    _database_options(imp)
+    central_options(imp)
     imp.set_defaults(handler=_sample_import)
 
     dnc = commands.add_parser("dnc", help="the do-not-call list (every survey)")
-    dnc.set_defaults(handler=lambda args: _help(dnc))
+    dnc.set_defaults(handler=lambda args: show_help(dnc))
     dnc_actions = dnc.add_subparsers(metavar="ACTION")
     add = dnc_actions.add_parser(
         "import", help="add the numbers of a file (CSV, XLSX, or one number a line)")
@@ -55,45 +59,17 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     add.add_argument("--region", metavar="CC",
                      help="country of numbers written without +country code")
     add.add_argument("--json", action="store_true", help="print the report as JSON")
-    _database_options(add)
+    central_options(add)
     add.set_defaults(handler=_dnc_import)
     count = dnc_actions.add_parser("count", help="how many numbers are on the list")
-    _database_options(count)
+    central_options(count)
     count.set_defaults(handler=_dnc_count)
     check = dnc_actions.add_parser(
         "check", help="whether a number is on the list (exit 0: listed, 1: not)")
     check.add_argument("number", metavar="NUMBER", help="the number with its +country code")
     check.add_argument("--region", metavar="CC")
-    _database_options(check)
+    central_options(check)
     check.set_defaults(handler=_dnc_check)
-
-
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return EXIT_UNUSABLE
-
-
-def _database_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, metavar="DIR",
-                        help="the data folder (default: INTERVIEWER_HOME or the platform "
-                             "data folder); its central database is used")
-    parser.add_argument("--central", metavar="URL",
-                        help="the central database URL (default: INTERVIEWER_CENTRAL_URL, "
-                             "else the SQLite central in the data folder)")
-
-
-def _central(args: argparse.Namespace) -> Database | None:
-    """The migrated central database, or None after saying why it cannot be used."""
-    from interviewer.context import default_data_dir
-    from interviewer.storage.central import central_url, open_central
-    from interviewer.storage.db import StorageError
-
-    url = args.central or central_url(args.data_dir or default_data_dir())
-    try:
-        return open_central(url)
-    except StorageError as e:
-        print(f"error: {e.message} {e.fix}", file=sys.stderr)
-        return None
 
 
 def _mapping(pairs: Sequence[str]) -> dict[str, str] | None:
@@ -124,7 +100,7 @@ def _sample_import(args: argparse.Namespace) -> int:
     mapping = _mapping(args.map)
     if mapping is None:
         return EXIT_UNUSABLE
-    db = _central(args)
+    db = open_central_or_say(args)
     if db is None:
         return EXIT_UNUSABLE
     try:
@@ -191,7 +167,7 @@ def _dnc_import(args: argparse.Namespace) -> int:
     from interviewer.services.sample import DoNotCallService, SampleError, SampleFileError
     from interviewer.storage.db import StorageError
 
-    db = _central(args)
+    db = open_central_or_say(args)
     if db is None:
         return EXIT_UNUSABLE
     try:
@@ -226,7 +202,7 @@ def _dnc_count(args: argparse.Namespace) -> int:
     from interviewer.services.common import SYSTEM
     from interviewer.services.sample import DoNotCallService
 
-    db = _central(args)
+    db = open_central_or_say(args)
     if db is None:
         return EXIT_UNUSABLE
     try:
@@ -253,7 +229,7 @@ def _dnc_check(args: argparse.Namespace) -> int:
     except ServiceError as e:
         print(f"error: {e}", file=sys.stderr)
         return EXIT_UNUSABLE
-    db = _central(args)
+    db = open_central_or_say(args)
     if db is None:
         return EXIT_UNUSABLE
     try:

@@ -8,19 +8,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
-EXIT_OK = 0
-EXIT_STOPPED = 1
-EXIT_UNUSABLE = 2
+from interviewer.cli_common import (
+    EXIT_OK,
+    EXIT_STOPPED,
+    EXIT_UNUSABLE,
+    central_options,
+    error,
+    show_help,
+)
 
 
 def register(commands: argparse._SubParsersAction[Any]) -> None:
     """Add this module's commands to the top-level parser."""
     central = commands.add_parser("central", help="prepare the central database")
     actions = central.add_subparsers(metavar="ACTION")
-    central.set_defaults(handler=lambda args: _help(central))
+    central.set_defaults(handler=lambda args: show_help(central))
     init = actions.add_parser("init", help="create or migrate a central database and its "
                                            "first admin")
     init.add_argument("url", metavar="URL", help="postgresql+psycopg://user:pw@host/db, or "
@@ -32,12 +36,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
 
     sync = commands.add_parser("sync", help="send this folder's work to central and fetch "
                                             "assignments and decisions")
-    sync.add_argument("--data-dir", type=Path, metavar="DIR",
-                      help="the data folder (default: INTERVIEWER_HOME or the platform "
-                           "data folder)")
-    sync.add_argument("--central", metavar="URL",
-                      help="the central database (default: INTERVIEWER_CENTRAL_URL, else "
-                           "the SQLite file beside the store)")
+    central_options(sync)
     sync.add_argument("--user", metavar="NAME", help="who syncs (checked against central)")
     sync.add_argument("--password-stdin", action="store_true",
                       help="read the password from standard input")
@@ -47,15 +46,6 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     sync.set_defaults(handler=_sync)
 
 
-def _help(parser: argparse.ArgumentParser) -> int:
-    parser.print_help()
-    return EXIT_UNUSABLE
-
-
-def _error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
-
-
 def _password(from_stdin: bool, confirm: bool) -> str | None:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
@@ -63,7 +53,7 @@ def _password(from_stdin: bool, confirm: bool) -> str | None:
 
     first = getpass.getpass("Password: ")
     if confirm and getpass.getpass("Again: ") != first:
-        _error("the two passwords differ; nothing was changed")
+        error("the two passwords differ; nothing was changed")
         return None
     return first
 
@@ -80,7 +70,7 @@ def _central_init(args: argparse.Namespace) -> int:
     try:
         central = open_central(args.url)
     except StorageError as e:
-        _error(f"{e.message} {e.fix}")
+        error(f"{e.message} {e.fix}")
         return EXIT_UNUSABLE
     try:
         with central.unit_of_work() as session:
@@ -95,7 +85,7 @@ def _central_init(args: argparse.Namespace) -> int:
         try:
             user = AuthService(central).add_user(SYSTEM, args.admin, "admin", password)
         except ServiceError as e:
-            _error(str(e))
+            error(str(e))
             return EXIT_STOPPED
     finally:
         central.dispose()
@@ -110,7 +100,7 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         context = build_context(args.data_dir)
     except StorageError as e:
-        _error(f"{e.message} {e.fix}")
+        error(f"{e.message} {e.fix}")
         return EXIT_UNUSABLE
     try:
         if args.log or args.conflicts:
@@ -168,7 +158,7 @@ def _run(context: Any, args: argparse.Namespace) -> int:
     from interviewer.storage.db import StorageError
 
     if not args.user:
-        _error("say who syncs: --user NAME")
+        error("say who syncs: --user NAME")
         return EXIT_UNUSABLE
     password = _password(args.password_stdin, confirm=False)
     if password is None:
@@ -176,18 +166,18 @@ def _run(context: Any, args: argparse.Namespace) -> int:
     try:
         transport = direct_transport(args.central or central_url(context.data_dir))
     except StorageError as e:
-        _error(f"{e.message} {e.fix}")
+        error(f"{e.message} {e.fix}")
         return EXIT_UNUSABLE
     try:
         try:
             user = AuthService(transport.central).login(args.user, password)
         except LoginFailed as e:
-            _error(f"central refused the sign-in: {e}")
+            error(f"central refused the sign-in: {e}")
             return EXIT_UNUSABLE
         try:
             report = SyncService(context.db, transport, user, context.device_id).run()
         except SyncFailed as e:
-            _error(f"the sync stopped: {e}. What central acknowledged is kept; sync again "
+            error(f"the sync stopped: {e}. What central acknowledged is kept; sync again "
                    "to finish.")
             return EXIT_STOPPED
     finally:

@@ -1,0 +1,58 @@
+"""What every `interviewer` command module shares: exit codes, the data folder and
+central options, and opening central with a plain message when it cannot be used."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from interviewer.storage.db import Database
+
+EXIT_OK = 0
+EXIT_STOPPED = 1
+EXIT_UNUSABLE = 2
+
+
+def show_help(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return EXIT_UNUSABLE
+
+
+def error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def data_dir_option(parser: argparse.ArgumentParser,
+                    default_help: str = "INTERVIEWER_HOME or the platform data folder") -> None:
+    parser.add_argument("--data-dir", type=Path, metavar="DIR",
+                        help=f"the data folder (default: {default_help})")
+
+
+def central_options(parser: argparse.ArgumentParser) -> None:
+    """--data-dir and --central, for commands that work on the central database."""
+    data_dir_option(parser)
+    parser.add_argument("--central", metavar="URL",
+                        help="the central database URL (default: INTERVIEWER_CENTRAL_URL, "
+                             "else the SQLite central in the data folder)")
+
+
+def central_url_of(args: argparse.Namespace) -> str:
+    from interviewer.context import default_data_dir
+    from interviewer.storage.central import central_url
+
+    return str(args.central or central_url(args.data_dir or default_data_dir()))
+
+
+def open_central_or_say(args: argparse.Namespace) -> Database | None:
+    """The migrated central database, or None after saying why it cannot be used."""
+    from interviewer.storage.central import open_central
+    from interviewer.storage.db import StorageError
+
+    try:
+        return open_central(central_url_of(args))
+    except StorageError as e:
+        error(f"{e.message} {e.fix}")
+        return None
