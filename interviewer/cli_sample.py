@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from interviewer.services.sample import DncReport, ImportReport, SampleError
+    from interviewer.storage.db import Database
 
 from interviewer.cli_common import (
     EXIT_OK,
@@ -93,20 +94,29 @@ def _mapping(pairs: Sequence[str]) -> dict[str, str] | None:
 
 
 def _sample_import(args: argparse.Namespace) -> int:
-    from interviewer.services.common import SYSTEM, ServiceError
-    from interviewer.services.sample import SampleError, SampleFileError, SampleService
-    from interviewer.storage.db import StorageError
+    from interviewer.services.common import SYSTEM
+    from interviewer.services.sample import SampleService
 
     mapping = _mapping(args.map)
     if mapping is None:
         return EXIT_UNUSABLE
+    return _write_to_central(args, lambda db: SampleService(db, SYSTEM).import_sample(
+        args.survey, args.file, mapping, region=args.region, dry_run=args.dry_run,
+        skip_existing=args.skip_existing), sample_summary)
+
+
+def _write_to_central(args: argparse.Namespace, write: Callable[[Database], Any],
+                      summary: Callable[[Any], str]) -> int:
+    """Open central, run one import on it, print its report or what went wrong."""
+    from interviewer.services.common import ServiceError
+    from interviewer.services.sample import SampleError, SampleFileError
+    from interviewer.storage.db import StorageError
+
     db = open_central_or_say(args)
     if db is None:
         return EXIT_UNUSABLE
     try:
-        report = SampleService(db, SYSTEM).import_sample(
-            args.survey, args.file, mapping, region=args.region, dry_run=args.dry_run,
-            skip_existing=args.skip_existing)
+        report = write(db)
     except SampleError as e:
         _print_problems(e, args.json)
         return EXIT_STOPPED
@@ -121,7 +131,7 @@ def _sample_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"ok": True, **report.model_dump()}, ensure_ascii=False, indent=1))
     else:
-        print(sample_summary(report))
+        print(summary(report))
     return EXIT_OK
 
 
@@ -163,32 +173,11 @@ def sample_summary(report: ImportReport) -> str:
 
 
 def _dnc_import(args: argparse.Namespace) -> int:
-    from interviewer.services.common import SYSTEM, ServiceError
-    from interviewer.services.sample import DoNotCallService, SampleError, SampleFileError
-    from interviewer.storage.db import StorageError
+    from interviewer.services.common import SYSTEM
+    from interviewer.services.sample import DoNotCallService
 
-    db = open_central_or_say(args)
-    if db is None:
-        return EXIT_UNUSABLE
-    try:
-        report = DoNotCallService(db, SYSTEM).import_list(args.file, args.reason,
-                                                          region=args.region)
-    except SampleError as e:
-        _print_problems(e, args.json)
-        return EXIT_STOPPED
-    except (SampleFileError, StorageError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_UNUSABLE
-    except ServiceError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return EXIT_STOPPED
-    finally:
-        db.dispose()
-    if args.json:
-        print(json.dumps({"ok": True, **report.model_dump()}, ensure_ascii=False, indent=1))
-    else:
-        print(dnc_summary(report))
-    return EXIT_OK
+    return _write_to_central(args, lambda db: DoNotCallService(db, SYSTEM).import_list(
+        args.file, args.reason, region=args.region), dnc_summary)
 
 
 def dnc_summary(report: DncReport) -> str:
