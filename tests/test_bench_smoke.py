@@ -15,6 +15,7 @@ import answer_save  # noqa: E402
 import checkout  # noqa: E402
 import engine  # noqa: E402
 import startup  # noqa: E402
+import sync as sync_bench  # noqa: E402
 
 from interviewer.questionnaire.compiled import load_form  # noqa: E402
 
@@ -44,3 +45,10 @@ def test_checkout_bench_claims_every_case_once(pg_url: str) -> None:
     # pg_url: skipped without a server, failed under CI=true; the bench makes its own db
     result = checkout.run(cases=40, processes=2, threads=2)
     assert (result["claims"], result["double_claims"]) == (40, 0)
+
+
+@pytest.mark.postgres
+def test_sync_bench_pushes_and_measures_a_noop_sync(pg_url: str) -> None:
+    result = sync_bench.main(interviews=50, central_size=200)
+    assert set(result) >= {"push_s", "raw_s", "ratio", "noop_sync_ms"}
+    assert result["push_s"] > 0 and result["raw_s"] > 0

@@ -26,7 +26,7 @@ from interviewer.services.common import (
 )
 from interviewer.storage.db import Database
 from interviewer.storage.models import Assignment, AuditEntry, Case, Interview, Remark, User
-from interviewer.sync.central_side import CENTRAL
+from interviewer.sync.central_side import CENTRAL, hand_over
 from interviewer.sync.changes import record_change
 
 
@@ -66,9 +66,9 @@ class ReviewService:
             self._decide(session, row, "rejected")
 
     def reassign(self, case_id: uuid.UUID, to_user_id: uuid.UUID) -> uuid.UUID:
-        """Give the case to another interviewer (or assign it the first time). Work
-        already done on it stays where it is: the old interviewer's device still sends
-        it, and central keeps it and flags the case."""
+        """Give the case to another interviewer (or assign it the first time), with the
+        interviews central holds on it (not an approved one). Work the old interviewer's
+        device has not sent yet still arrives: central keeps it and flags the case."""
         require_role(self.user, "supervisor", "admin")
         now = self.clock()
         with self.central.unit_of_work() as session:
@@ -93,6 +93,9 @@ class ReviewService:
             session.add(new)
             session.flush()
             record_change(session, "assignment", new.id, to_user_id, now)
+            # the interview follows the case: the new interviewer continues it (their
+            # device pulls it whole); the old one's later edits become a kept conflict
+            hand_over(session.connection(), {case_id}, to_user_id)
             self._audit(session, "reassign", "case", case_id,
                         {"from": [str(a.interviewer_id) for a in old],
                          "to": str(to_user_id)})

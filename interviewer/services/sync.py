@@ -1,6 +1,7 @@
 """Sync as a use case: what the app's Sync action and `interviewer sync` run.
 
-One run: push the user's pending interviews (BATCH aggregates a message), then their call
+One run: push the user's pending interviews (BATCH aggregates a message; while central
+applies one, the next is read from the store and the previous one marked), then their call
 attempts and audit entries, then pull pages of central's changes. Each message is
 acknowledged before the device marks anything synced, so a cut anywhere (an exception
 from the transport) leaves both sides consistent and the next run finishes the work.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -26,6 +28,7 @@ from interviewer.storage.db import Database, StorageError
 from interviewer.storage.models import AuditEntry, CallAttempt, SyncConflict, SyncLogEntry
 from interviewer.sync import device_side
 from interviewer.sync.messages import (
+    InterviewAggregate,
     PullRequest,
     PullResponse,
     PushRequest,
@@ -36,7 +39,7 @@ from interviewer.sync.messages import (
 from interviewer.sync.transport import DirectTransport, Transport
 
 log = logging.getLogger(__name__)  # counts and ids only
-BATCH = 200
+BATCH = 500  # interviews a push message (~25,000 answers: one central transaction)
 _M = TypeVar("_M", PushResponse, PullResponse)
 ROW_BATCH = 1000
 PAGE = 500
@@ -134,13 +137,29 @@ class SyncService:
         with self.local.transaction() as connection:
             ids = device_side.pending_interviews(connection, self._owner())
         total = len(ids)
-        for start in range(0, len(ids), BATCH):
-            _check(cancelled)
-            with self.local.transaction() as connection:
-                aggregates = device_side.read_aggregates(connection, ids[start:start + BATCH])
-            request = self._push_request(interviews=aggregates)
-            self._send_push(request, pushed, counts)
-            _report(progress, min(start + BATCH, total), total, "push")
+        batches = [ids[start:start + BATCH] for start in range(0, total, BATCH)]
+        # three at once: the next batch is read from the store and the last acknowledged
+        # one is marked synced while central applies this one (one worker each, in order)
+        marks: list[Future[int]] = []
+        try:
+            with ThreadPoolExecutor(1, "sync-read") as reader, \
+                    ThreadPoolExecutor(1, "sync-mark") as marker:
+                upcoming = reader.submit(self._read, batches[0]) if batches else None
+                for n in range(len(batches)):
+                    _check(cancelled)
+                    if any(m.done() and m.exception() for m in marks):
+                        break  # its error is raised below
+                    assert upcoming is not None
+                    request = self._push_request(interviews=upcoming.result())
+                    upcoming = reader.submit(self._read, batches[n + 1]) \
+                        if n + 1 < len(batches) else None
+                    response = self._exchange_push(request, pushed)
+                    marks.append(marker.submit(self._mark, request, response))
+                    _report(progress, min((n + 1) * BATCH, total), total, "push")
+        finally:  # the executors waited: every mark has ended
+            counts["conflicts"] += sum(m.result() for m in marks if not m.exception())
+        for mark in marks:
+            mark.result()  # a failed mark fails the sync (its batch stays pending)
         for model, key in ((CallAttempt, "call_attempts"), (AuditEntry, "audit")):
             while True:
                 _check(cancelled)
@@ -153,18 +172,30 @@ class SyncService:
                 if self._send_push(request, pushed, counts) == 0:
                     break  # nothing acknowledged: do not loop on it
 
+    def _read(self, ids: list[uuid.UUID]) -> list[InterviewAggregate]:
+        with self.local.transaction() as connection:
+            return device_side.read_aggregates(connection, ids)
+
     def _push_request(self, **parts: Any) -> PushRequest:
         return PushRequest(device_id=self.device_id, user_id=self.user.id, **parts)
 
     def _send_push(self, request: PushRequest, pushed: dict[str, int],
                    counts: dict[str, int]) -> int:
+        response = self._exchange_push(request, pushed)
+        counts["conflicts"] += self._mark(request, response)
+        return len(response.results)
+
+    def _exchange_push(self, request: PushRequest, pushed: dict[str, int]) -> PushResponse:
         response = _expect(self.transport.exchange(Request(message=request)), PushResponse)
-        with self.local.transaction() as connection:
-            counts["conflicts"] += device_side.mark_pushed(connection, request, response)
         for result in response.results:
             key = f"{result.entity}s_{result.outcome}"
             pushed[key] = pushed.get(key, 0) + 1
-        return len(response.results)
+        return response
+
+    def _mark(self, request: PushRequest, response: PushResponse) -> int:
+        """Mark what central acknowledged; the number of conflicts."""
+        with self.local.transaction() as connection:
+            return device_side.mark_pushed(connection, request, response, self.clock())
 
     def _pull(self, pulled: dict[str, int], progress: Callable[[SyncProgress], None] | None,
               cancelled: Callable[[], bool] | None) -> None:

@@ -15,18 +15,40 @@ left as it was) and is returned in the acknowledgement; its fingerprint makes a 
 conflict one row. A version applied while another interviewer now holds the case is kept
 and flagged the same way. Paradata and remarks are appended whatever the verdict (union:
 nothing a device recorded is dropped). Call attempts are versioned like interviews by
-their owning device; audit entries are append-only by id.
+their owning device; audit entries are append-only by id. On PostgreSQL a batch's rows go
+to the server as one JSON text a table (jsonb, unpacked and cast there): interviews
+central has never seen are plain inserts (an upsert if another push got there first),
+known ones upserts. One hash per aggregate (codec.aggregate_hash) serves the verdict.
+
+Pull, per page of the change log: the rows the user may see, the decisions on their
+interviews, and whole interviews (row, answers, paradata, remarks) where the change
+concerns the user: rejected back to them, or on a case just given to them. A case given
+to another interviewer takes its interviews with it (`hand_over`, called by the
+reassignment, as in Survey Solutions: the new interviewer continues the same interview; an
+approved one stays where it is).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, func, or_, select
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from interviewer.storage.db import Database
 from interviewer.storage.models import (
@@ -45,7 +67,9 @@ from interviewer.storage.models import (
     User,
 )
 from interviewer.sync.codec import (
+    ANSWER_COLUMNS,
     aggregate_hash,
+    answer_lists,
     content,
     content_hash,
     decode,
@@ -63,6 +87,7 @@ from interviewer.sync.messages import (
     Request,
     Response,
     Row,
+    aggregate_payload,
 )
 
 CENTRAL = "central"  # origin_device of what central itself writes (review decisions)
@@ -158,7 +183,7 @@ def _apply_interviews(connection: Connection, request: PushRequest,
             assert why is not None
             conflicts.append(_conflict(aggregate, digest, request, why, {}, now))
         results.append(_result("interview", aggregate, outcome, central_revision, why))
-    _write_interviews(connection, apply, request.device_id)
+    _write_interviews(connection, apply, request.device_id, known=set(current))
     _append_paradata(connection, aggregates)
     _upsert_remarks(connection, aggregates)
     _record_conflicts(connection, conflicts)
@@ -208,7 +233,7 @@ def _conflict(aggregate: InterviewAggregate, digest: str, request: PushRequest, 
         "id": uuid.uuid4(), "entity": "interview", "entity_id": aggregate.id,
         "case_id": uuid.UUID(case_id) if case_id else None, "device_id": request.device_id,
         "user_id": request.user_id, "reason": why[:300],
-        "device_payload": aggregate.model_dump(mode="json"),
+        "device_payload": aggregate_payload(aggregate),
         "central_payload": central_payload, "detected_at": now,
         "fingerprint": content_hash("interview", str(aggregate.id), aggregate.revision,
                                     digest, why),
@@ -229,33 +254,105 @@ def _record_conflicts(connection: Connection, conflicts: list[dict[str, Any]]) -
 
 
 def _write_interviews(connection: Connection, apply: list[tuple[InterviewAggregate, str]],
-                      device: str) -> None:
+                      device: str, known: set[uuid.UUID]) -> None:
+    """Write the applied aggregates: interview rows, then all their answers (an answer id
+    stays with its interview: a row of another interview is never taken over). `known`:
+    the interviews central held when the verdicts were given."""
     if not apply:
         return
-    interviews = table_of(Interview)
-    rows = []
+    interviews, answers = table_of(Interview), table_of(Answer)
+    columns = {c.name for c in interviews.columns}
+    width = len(ANSWER_COLUMNS)
+    rows: dict[uuid.UUID, Row] = {}
     for aggregate, digest in apply:
-        row = decode(interviews, aggregate.interview)
-        row.update(revision=aggregate.revision, synced_revision=aggregate.revision,
-                   origin_device=device, sync_hash=digest)
-        rows.append(row)
-    _upsert(connection, interviews, rows)
-    answers = table_of(Answer)
+        row = dict(aggregate.interview, id=str(aggregate.id), revision=aggregate.revision,
+                   synced_revision=aggregate.revision, origin_device=device, sync_hash=digest)
+        if not row.keys() <= columns:
+            raise ValueError(f"interviews has no column {', '.join(sorted(row.keys() - columns))}")
+        if any(len(answer) != width for answer in aggregate.answers):
+            raise ValueError(f"an answer of {aggregate.id} does not have the columns "
+                             f"{', '.join(ANSWER_COLUMNS)}")
+        rows[aggregate.id] = row
+    if connection.dialect.name == "postgresql":
+        new = [a for a, _ in apply if a.id not in known]
+        old = [a for a, _ in apply if a.id in known]
+        if new:
+            try:  # most of a push: interviews central has never seen, plain inserts
+                with connection.begin_nested():
+                    _pg_write(connection, rows, new, upsert=False)
+            except IntegrityError:  # another device's push got there first: upsert
+                old += new
+        _pg_write(connection, rows, old, upsert=True)
+        return
+    _upsert(connection, interviews, [decode(interviews, r) for r in rows.values()])
+    answer_columns = (*ANSWER_COLUMNS, "interview_id")
     answer_rows = []
     for aggregate, _ in apply:
-        for data in aggregate.answers:
-            row = decode(answers, data)
-            row["synced_revision"] = row["revision"]
-            answer_rows.append(row)
+        for answer in aggregate.answers:
+            values = decode(answers, dict(zip(answer_columns, (*answer, str(aggregate.id)),
+                                              strict=True)))
+            values["synced_revision"] = values["revision"]
+            answer_rows.append(values)
     if answer_rows:
-        _upsert(connection, answers, answer_rows)
+        _upsert(connection, answers, answer_rows, where=text(_SAME_INTERVIEW))
+
+
+def _pg_write(connection: Connection, rows: dict[uuid.UUID, Row],
+              aggregates: list[InterviewAggregate], upsert: bool) -> None:
+    """PostgreSQL: the rows go as they came, one JSON text a table, and the server
+    unpacks and casts them (no per-row work here: this is the bulk of a push)."""
+    if not aggregates:
+        return
+    connection.exec_driver_sql(_PG_INTERVIEWS[upsert], {"rows": json.dumps(
+        [rows[a.id] for a in aggregates])})
+    with_answers = [[str(a.id), a.answers] for a in aggregates if a.answers]
+    if with_answers:
+        connection.exec_driver_sql(_PG_ANSWERS[upsert], {"rows": json.dumps(with_answers)})
+
+
+_SAME_INTERVIEW = "answers.interview_id = EXCLUDED.interview_id"
+
+
+def _pg_insert(table: Table, columns: list[str], select_list: str, source: str,
+               upsert: bool, where: str | None = None) -> str:
+    statement = (f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {select_list} "
+                 f"FROM {source}")
+    if not upsert:
+        return statement
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
+    return (f"{statement} ON CONFLICT (id) DO UPDATE SET {updates}"
+            + (f" WHERE {where}" if where else ""))
+
+
+def _pg_statements(upsert: bool) -> tuple[str, str]:
+    interviews = table_of(Interview)
+    names = [c.name for c in interviews.columns]
+    for_interviews = _pg_insert(
+        interviews, names, ", ".join(names),
+        "jsonb_populate_recordset(NULL::interviews, %(rows)s::jsonb)", upsert)
+    casts = {"id": "uuid", "answered_at": "timestamptz", "revision": "integer"}
+    picked = [f"(e->>{n})::{casts[c]}" if c in casts else f"e->>{n}"
+              for n, c in enumerate(ANSWER_COLUMNS)]
+    revision = picked[ANSWER_COLUMNS.index("revision")]
+    for_answers = _pg_insert(
+        table_of(Answer), [*ANSWER_COLUMNS, "interview_id", "synced_revision"],
+        ", ".join([*picked, "(a->>0)::uuid", revision]),
+        "jsonb_array_elements(%(rows)s::jsonb) AS a, jsonb_array_elements(a->1) AS e",
+        upsert, _SAME_INTERVIEW)
+    return for_interviews, for_answers
+
+
+# by upsert: False (rows central has never seen), True
+_PG_INTERVIEWS, _PG_ANSWERS = (dict(zip((False, True), pair, strict=True)) for pair in zip(
+    _pg_statements(False), _pg_statements(True), strict=True))
 
 
 def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]],
-            newer_only: bool = False) -> None:
+            newer_only: bool = False, where: Any = None) -> None:
     statement = insert_for(connection, table)
     columns = [c.name for c in table.columns if c.name != "id"]
-    where = table.c.revision < statement.excluded.revision if newer_only else None
+    if newer_only:
+        where = table.c.revision < statement.excluded.revision
     statement = statement.on_conflict_do_update(
         index_elements=["id"], set_={name: statement.excluded[name] for name in columns},
         where=where)
@@ -372,7 +469,8 @@ def _insert_conflicts(connection: Connection, conflicts: list[dict[str, Any]]) -
 def serve_pull(connection: Connection, request: PullRequest, role: str) -> PullResponse:
     """The rows changed after `request.after` that this user may see, current as of now.
     The page stops at the highest sequence number visible when it starts: later commits
-    get higher numbers (see changes.py), so nothing below the watermark is missed."""
+    get higher numbers (see changes.py), so nothing below the watermark is missed. A
+    pull only reads."""
     log = table_of(ChangeLogEntry)
     top = int(connection.scalar(select(func.max(log.c.seq))) or 0)
     user = request.user_id
@@ -397,18 +495,28 @@ def _collect(connection: Connection, response: PullResponse,
     user = request.user_id
     assignments = _rows(connection, table_of(Assignment), wanted.get("assignment"),
                         None if staff else Assignment.interviewer_id == user)
-    case_ids = set(wanted.get("case", set())) | {
+    held = {uuid.UUID(a["case_id"]) for a in assignments
+            if a["active"] and a["interviewer_id"] == str(user)}
+    aggregates = whole_interviews(connection, _concerning(connection, user, held,
+                                                          wanted.get("interview", set())))
+    pulled_cases = {uuid.UUID(a.interview["case_id"]) for a in aggregates
+                    if a.interview["case_id"]}
+    case_ids = set(wanted.get("case", set())) | pulled_cases | {
         uuid.UUID(a["case_id"]) for a in assignments if a["active"]}
-    mine = None if staff else Case.id.in_(
+    mine = None if staff else or_(Case.id.in_(
         select(Assignment.case_id).where(Assignment.interviewer_id == user,
-                                         Assignment.active.is_(True)))
+                                         Assignment.active.is_(True))),
+        Case.id.in_(pulled_cases))
     cases = _rows(connection, table_of(Case), case_ids, mine)
     survey_ids = set(wanted.get("survey", set())) | {
-        uuid.UUID(c["survey_id"]) for c in cases} - set(request.known_surveys)
-    surveys = _rows(connection, table_of(Survey), survey_ids)
+        uuid.UUID(c["survey_id"]) for c in cases} | {
+        uuid.UUID(a.interview["survey_id"]) for a in aggregates}
+    surveys = _rows(connection, table_of(Survey), survey_ids - set(request.known_surveys))
     version_ids = set(wanted.get("questionnaire_version", set())) | {
-        uuid.UUID(s["questionnaire_version_id"]) for s in surveys} - set(request.known_versions)
-    versions = _rows(connection, table_of(QuestionnaireVersion), version_ids)
+        uuid.UUID(s["questionnaire_version_id"]) for s in surveys} | {
+        uuid.UUID(a.interview["questionnaire_version_id"]) for a in aggregates}
+    versions = _rows(connection, table_of(QuestionnaireVersion),
+                     version_ids - set(request.known_versions))
     own_interviews = None if staff else Remark.interview_id.in_(
         select(Interview.id).where(Interview.interviewer_id == user))
     remarks = _rows(connection, table_of(Remark), wanted.get("remark"), own_interviews)
@@ -423,12 +531,70 @@ def _collect(connection: Connection, response: PullResponse,
     referenced = {user} | set(wanted.get("user", set()))
     for rows, columns in ((assignments, ("interviewer_id", "assigned_by")),
                           (cases, ("appointment_by", "lease_user_id")),
-                          (versions, ("published_by",)), (remarks, ("author_id",))):
+                          (versions, ("published_by",)), (remarks, ("author_id",)),
+                          ([a.interview for a in aggregates], ("interviewer_id",)),
+                          ([r for a in aggregates for r in a.remarks], ("author_id",))):
         referenced |= {uuid.UUID(r[c]) for r in rows for c in columns if r[c]}
     users = _users(connection, referenced, user)
     response.rows = {"users": users, "questionnaire_versions": versions, "surveys": surveys,
                      "cases": cases, "assignments": assignments, "remarks": remarks}
     response.decisions = decisions
+    response.interviews = aggregates
+
+
+def hand_over(connection: Connection, case_ids: set[uuid.UUID], to_user: uuid.UUID) -> int:
+    """The interviews on these cases, now held by `to_user`, move to them with the case
+    (as in Survey Solutions, the interview follows its assignment): the new interviewer
+    continues the same interview. An approved interview stays its interviewer's. The move
+    is a revision written by central, so the previous interviewer's device, if it still
+    sends a version based on an older one, gets a conflict (kept), never an overwrite.
+    Idempotent: an interview already `to_user`'s is left alone."""
+    if not case_ids:
+        return 0
+    table = table_of(Interview)
+    moved = connection.execute(update(table).where(
+        table.c.case_id.in_(case_ids), table.c.interviewer_id != to_user,
+        table.c.status != "approved").values(
+        interviewer_id=to_user, revision=table.c.revision + 1,
+        synced_revision=table.c.revision + 1, origin_device=CENTRAL, sync_hash=None))
+    return int(moved.rowcount or 0)
+
+
+def _concerning(connection: Connection, user: uuid.UUID, held: set[uuid.UUID],
+                changed: set[uuid.UUID]) -> list[uuid.UUID]:
+    """Interviews a device of `user` gets whole: every interview on a case just given to
+    them (to continue it, or to know it is done), and their interviews just rejected back
+    to them. Other decisions (approved) travel as decisions only."""
+    table = table_of(Interview)
+    conditions: list[ColumnElement[bool]] = []
+    if held:
+        conditions.append(table.c.case_id.in_(held))
+    if changed:
+        conditions.append(and_(table.c.id.in_(changed), table.c.interviewer_id == user,
+                               table.c.status == "rejected"))
+    if not conditions:
+        return []
+    return sorted(connection.scalars(select(table.c.id).where(or_(*conditions))))
+
+
+def whole_interviews(connection: Connection, ids: list[uuid.UUID]) -> list[InterviewAggregate]:
+    """Interviews as central holds them: the row, all answers, paradata and remarks."""
+    if not ids:
+        return []
+    interviews, paradata, remarks = table_of(Interview), table_of(ParadataEvent), \
+        table_of(Remark)
+    answers = answer_lists(connection, ids)
+    parts: dict[Any, dict[str, list[Row]]] = {i: {"paradata": [], "remarks": []}
+                                              for i in ids}
+    for key, table in (("paradata", paradata), ("remarks", remarks)):
+        for row in connection.execute(select(table).where(table.c.interview_id.in_(ids))):
+            parts[row.interview_id][key].append(encode(table, row))
+    return [InterviewAggregate(
+        id=row.id, revision=row.revision, base_revision=row.revision, changed=False,
+        interview=encode(interviews, row), answers=answers[row.id],
+        paradata=parts[row.id]["paradata"], remarks=parts[row.id]["remarks"])
+        for row in connection.execute(select(interviews).where(interviews.c.id.in_(ids))
+                                      .order_by(interviews.c.id))]
 
 
 def _rows(connection: Connection, table: Table, ids: set[uuid.UUID] | None,
@@ -456,4 +622,5 @@ def _users(connection: Connection, ids: set[uuid.UUID], signed_in: uuid.UUID) ->
     return rows
 
 
-__all__ = ["CENTRAL", "Refused", "apply_push", "handle", "insert_for", "serve_pull"]
+__all__ = ["CENTRAL", "Refused", "apply_push", "hand_over", "handle", "insert_for",
+           "serve_pull", "whole_interviews"]

@@ -11,13 +11,21 @@ recognises them (same id, revision and content).
 Pulled decisions (central owns them): a local interview without pending changes takes
 central's status and revision; one with pending changes takes the status and is based on
 central's revision, so its next push applies on top of the decision (or, for an approved
-interview, is kept as a conflict). Answers are never removed or overwritten by a pull.
+interview, is kept as a conflict). Pulled whole interviews (rejected back to this user, or
+on a case just given to them): one the device does not hold is stored as central has it,
+acknowledged; one it holds with nothing pending is replaced by central's version (all it
+had was acknowledged: taken by central, or kept on both sides as a conflict); one with
+pending work is never touched by a pull, its answers least of all.
+
+Marking a batch synced is one UPDATE a table: the ids go as one JSON array (json_each).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, select, text, update
@@ -38,7 +46,15 @@ from interviewer.storage.models import (
     SyncState,
     User,
 )
-from interviewer.sync.codec import content_hash, decode, encode, table_of
+from interviewer.sync.codec import (
+    ANSWER_COLUMNS,
+    answer_dicts,
+    answer_lists,
+    content_hash,
+    decode,
+    encode,
+    table_of,
+)
 from interviewer.sync.messages import (
     InterviewAggregate,
     ItemResult,
@@ -46,6 +62,7 @@ from interviewer.sync.messages import (
     PushRequest,
     PushResponse,
     Row,
+    aggregate_payload,
 )
 
 # tables pulled whole, in the order foreign keys need
@@ -76,24 +93,23 @@ def pending_interviews(connection: Connection, user_id: uuid.UUID | None) -> lis
 
 
 def read_aggregates(connection: Connection, ids: list[uuid.UUID]) -> list[InterviewAggregate]:
-    interviews, answers = table_of(Interview), table_of(Answer)
-    paradata, remarks = table_of(ParadataEvent), table_of(Remark)
-    by_interview: dict[Any, dict[str, list[Row]]] = {i: {"answers": [], "paradata": [],
-                                                         "remarks": []} for i in ids}
-    for key, table, where in (("answers", answers, None), ("paradata", paradata, UNSYNCED),
-                              ("remarks", remarks, PENDING)):
-        query = select(table).where(table.c.interview_id.in_(ids))
-        if where is not None:
-            query = query.where(text(where))
+    interviews, paradata, remarks = table_of(Interview), table_of(ParadataEvent), \
+        table_of(Remark)
+    answers = answer_lists(connection, ids)
+    by_interview: dict[Any, dict[str, list[Row]]] = {i: {"paradata": [], "remarks": []}
+                                                     for i in ids}
+    for key, table, where in (("paradata", paradata, UNSYNCED), ("remarks", remarks, PENDING)):
+        query = select(table).where(table.c.interview_id.in_(ids), text(where))
         for row in connection.execute(query):
             by_interview[row.interview_id][key].append(encode(table, row))
     result = []
     for row in connection.execute(select(interviews).where(interviews.c.id.in_(ids))):
         parts = by_interview[row.id]
-        result.append(InterviewAggregate(
+        # built from this store's own rows: no validation (the transport validates)
+        result.append(InterviewAggregate.model_construct(
             id=row.id, revision=row.revision, base_revision=row.synced_revision,
             changed=row.revision != row.synced_revision, interview=encode(interviews, row),
-            answers=parts["answers"], paradata=parts["paradata"], remarks=parts["remarks"]))
+            answers=answers[row.id], paradata=parts["paradata"], remarks=parts["remarks"]))
     return result
 
 
@@ -108,11 +124,15 @@ def pending_rows(connection: Connection, model: type[CallAttempt] | type[AuditEn
     return [encode(table, row) for row in connection.execute(query)]
 
 
-def mark_pushed(connection: Connection, request: PushRequest, response: PushResponse) -> int:
-    """Mark what central acknowledged as synced, and keep its conflicts here too.
-    Returns the number of conflicts."""
+def mark_pushed(connection: Connection, request: PushRequest, response: PushResponse,
+                now: datetime | None = None) -> int:
+    """Mark what central acknowledged as synced, and keep its conflicts here too (detected
+    at `now`, the sync's clock). Returns the number of conflicts."""
+    detected = now or datetime.now(UTC)
     done = {(r.entity, r.id): r for r in response.results}
-    interviews, answers, marks, events, remarks = [], [], [], [], []
+    interviews, marks, remarks = [], [], []
+    answers: dict[int, list[str]] = {}  # revision -> ids of the answers sent at it
+    events: list[str] = []
     conflicts: list[dict[str, Any]] = []
     for aggregate in request.interviews:
         result = done.get(("interview", aggregate.id))
@@ -120,35 +140,41 @@ def mark_pushed(connection: Connection, request: PushRequest, response: PushResp
             continue  # not acknowledged: stays pending
         if aggregate.changed:
             interviews.append({"i": aggregate.id, "r": aggregate.revision})
-            answers += [{"i": uuid.UUID(a["id"]), "r": a["revision"]} for a in aggregate.answers]
-        events += [{"i": uuid.UUID(e["id"])} for e in aggregate.paradata]
+            for answer in aggregate.answers:
+                answers.setdefault(answer[_REVISION], []).append(answer[0])
+        events += [e["id"] for e in aggregate.paradata]
         remarks += [{"i": uuid.UUID(r["id"]), "r": r["revision"]} for r in aggregate.remarks]
         if result.conflict:
-            conflicts.append(_local_conflict(request, result, aggregate.model_dump(
-                mode="json"), aggregate.interview.get("case_id")))
+            conflicts.append(_local_conflict(request, result, aggregate_payload(aggregate),
+                                             aggregate.interview.get("case_id"), detected))
     for row in request.call_attempts:
         result = done.get(("call_attempt", uuid.UUID(row["id"])))
         if result is not None:
             marks.append({"i": uuid.UUID(row["id"]), "r": row["revision"]})
             if result.conflict:
-                conflicts.append(_local_conflict(request, result, row, row.get("case_id")))
+                conflicts.append(_local_conflict(request, result, row, row.get("case_id"),
+                                                 detected))
     audit = []
     for row in request.audit:
         result = done.get(("audit", uuid.UUID(row["id"])))
         if result is not None:
-            audit.append({"i": uuid.UUID(row["id"])})
+            audit.append(row["id"])
             if result.conflict:
-                conflicts.append(_local_conflict(request, result, row, None))
+                conflicts.append(_local_conflict(request, result, row, None, detected))
     _mark_revision(connection, table_of(Interview), interviews)
-    _mark_revision(connection, table_of(Answer), answers)
+    for revision, ids in answers.items():
+        _mark_ids(connection, table_of(Answer), ids, revision)
     _mark_revision(connection, table_of(Remark), remarks)
     _mark_revision(connection, table_of(CallAttempt), marks)
-    _mark_flag(connection, table_of(ParadataEvent), events)
-    _mark_flag(connection, table_of(AuditEntry), audit)
+    _mark_ids(connection, table_of(ParadataEvent), events)
+    _mark_ids(connection, table_of(AuditEntry), audit)
     if conflicts:
         connection.execute(sqlite.insert(table_of(SyncConflict)).on_conflict_do_nothing(
             index_elements=["fingerprint"]), conflicts)
     return len(conflicts)
+
+
+_REVISION = ANSWER_COLUMNS.index("revision")
 
 
 def _mark_revision(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -158,28 +184,32 @@ def _mark_revision(connection: Connection, table: Table, rows: list[dict[str, An
             .values(synced_revision=bindparam("r")), rows)
 
 
-def _mark_flag(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        connection.execute(update(table).where(table.c.id == bindparam("i"))
-                           .values(synced=True), rows)
+def _mark_ids(connection: Connection, table: Table, ids: list[str],
+              revision: int | None = None) -> None:
+    """One UPDATE for all these ids (UUID text, bound as one JSON array and matched as the
+    store keeps them, 32 hex digits): synced (flagged tables), or synced at `revision`
+    (rows sent at that revision; a row changed since keeps its newer revision pending)."""
+    if not ids:
+        return
+    within = "id IN (SELECT lower(replace(value, '-', '')) FROM json_each(:ids))"
+    if revision is None:
+        statement = text(f"UPDATE {table.name} SET synced = 1 WHERE {within}")
+    else:
+        statement = text(f"UPDATE {table.name} SET synced_revision = :r "
+                         f"WHERE {within} AND synced_revision < :r")
+    connection.execute(statement, {"ids": json.dumps(ids), "r": revision})
 
 
 def _local_conflict(request: PushRequest, result: ItemResult, payload: Row,
-                    case_id: Any) -> dict[str, Any]:
+                    case_id: Any, now: datetime) -> dict[str, Any]:
     return {"id": uuid.uuid4(), "entity": result.entity, "entity_id": result.id,
             "case_id": uuid.UUID(case_id) if case_id else None,
             "device_id": request.device_id, "user_id": request.user_id,
             "reason": (result.conflict or "")[:300], "device_payload": payload,
             "central_payload": {"revision": result.central_revision},
-            "detected_at": _now(),
+            "detected_at": now,
             "fingerprint": content_hash("device", result.entity, str(result.id),
                                         result.revision, result.conflict)}
-
-
-def _now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 # -- pull --
@@ -204,6 +234,8 @@ def apply_pull(connection: Connection, response: PullResponse,
     tables = Base.metadata.tables
     for name in PULLED:
         rows = response.rows.get(name, [])
+        if name == "remarks":  # the interviews first: remarks refer to them
+            _count(counts, "interviews", _apply_interviews(connection, response.interviews))
         if not rows:
             continue
         table = tables[name]
@@ -216,13 +248,15 @@ def apply_pull(connection: Connection, response: PullResponse,
             applied = _apply_rows(connection, table, _known_cases(connection, rows))
         else:
             applied = _apply_rows(connection, table, rows)
-        if applied:
-            counts[name] = applied
-    decided = _apply_decisions(connection, response.decisions)
-    if decided:
-        counts["decisions"] = decided
+        _count(counts, name, applied)
+    _count(counts, "decisions", _apply_decisions(connection, response.decisions))
     _store_watermark(connection, user_id, response.watermark)
     return counts
+
+
+def _count(counts: dict[str, int], name: str, applied: int) -> None:
+    if applied:
+        counts[name] = applied
 
 
 def _apply_rows(connection: Connection, table: Table, rows: Iterable[Row]) -> int:
@@ -265,6 +299,54 @@ def _apply_users(connection: Connection, table: Table, rows: list[Row]) -> int:
         connection.execute(statement.on_conflict_do_update(
             index_elements=["id"], set_={c: statement.excluded[c] for c in columns}), values)
     return len(rows)
+
+
+def _apply_interviews(connection: Connection, aggregates: list[InterviewAggregate]) -> int:
+    """Interviews central sent whole. One this device does not hold is stored as central
+    has it, acknowledged (revision = synced_revision = central's). One it holds with
+    nothing pending is replaced by central's version (what it had was all acknowledged:
+    taken by central, or kept there and here as a conflict). One with pending work is
+    left alone: the decision rules rebase it or its next push is a conflict."""
+    if not aggregates:
+        return 0
+    interviews = table_of(Interview)
+    local = {row.id: row for row in connection.execute(
+        select(interviews.c.id, interviews.c.revision, interviews.c.synced_revision).where(
+            interviews.c.id.in_([a.id for a in aggregates])))}
+    taken = []
+    for aggregate in aggregates:
+        row = local.get(aggregate.id)
+        if row is None or (row.revision == row.synced_revision
+                           and row.revision <= aggregate.revision):
+            taken.append(aggregate)
+    if not taken:
+        return 0
+    ids = [a.id for a in taken]
+    rows = []
+    for aggregate in taken:
+        values = decode(interviews, aggregate.interview)
+        values.update(revision=aggregate.revision, synced_revision=aggregate.revision)
+        rows.append(values)
+    statement = sqlite.insert(interviews)
+    connection.execute(statement.on_conflict_do_update(index_elements=["id"], set_={
+        c: statement.excluded[c] for c in rows[0] if c != "id"}), rows)
+    answers = table_of(Answer)
+    connection.execute(answers.delete().where(answers.c.interview_id.in_(ids)))
+    answer_rows = []
+    for aggregate in taken:
+        for data in answer_dicts(aggregate.answers):
+            values = decode(answers, data)
+            values.update(interview_id=aggregate.id, synced_revision=values["revision"])
+            answer_rows.append(values)
+    if answer_rows:
+        connection.execute(sqlite.insert(answers), answer_rows)
+    events = [dict(decode(table_of(ParadataEvent), e), synced=True)
+              for a in taken for e in a.paradata]
+    if events:
+        connection.execute(sqlite.insert(table_of(ParadataEvent)).on_conflict_do_nothing(),
+                           events)
+    _apply_rows(connection, table_of(Remark), [r for a in taken for r in a.remarks])
+    return len(taken)
 
 
 def _known_interviews(connection: Connection, rows: list[Row]) -> list[Row]:
