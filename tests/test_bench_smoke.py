@@ -43,7 +43,7 @@ def test_startup_bench_prepares_its_store(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_checkout_bench_claims_every_case_once(pg_url: str) -> None:
     # pg_url: skipped without a server, failed under CI=true; the bench makes its own db
-    result = checkout.run(cases=40, processes=2, threads=2)
+    result = checkout.run(cases=40, processes=2, threads=2, think_ms=0)
     assert (result["claims"], result["double_claims"]) == (40, 0)
 
 
