@@ -7,7 +7,8 @@ acknowledged before the device marks anything synced, so a cut anywhere (an exce
 from the transport) leaves both sides consistent and the next run finishes the work.
 Cancel is honoured between messages; what was acknowledged stays acknowledged. Every run
 leaves one row in `sync_log`: started, finished, status, counts each way, conflicts,
-error.
+error. The row is finished whatever stops the run ('interrupted' on Ctrl+C); a row left
+'running' by a process that was killed is marked 'interrupted' by the next run.
 """
 
 from __future__ import annotations
@@ -111,18 +112,21 @@ class SyncService:
         pushed: dict[str, int] = {}
         pulled: dict[str, int] = {}
         counts = {"conflicts": 0}
-        status = "ok"
-        try:
-            self._push(pushed, counts, progress, cancelled)
-            self._pull(pulled, progress, cancelled)
-        except _Cancelled:
-            status = "cancelled"
-        except Exception as e:
-            message = _plain(e)
-            self._finish_log(log_id, "failed", pushed, pulled, counts["conflicts"], message)
-            log.warning("sync %s failed: %s", log_id, type(e).__name__)
-            raise SyncFailed(message) from e
-        self._finish_log(log_id, status, pushed, pulled, counts["conflicts"], None)
+        status = "interrupted"
+        message: str | None = "the sync was stopped before it finished"
+        try:  # the log row is finished whatever stops the run (Ctrl+C too)
+            try:
+                self._push(pushed, counts, progress, cancelled)
+                self._pull(pulled, progress, cancelled)
+                status, message = "ok", None
+            except _Cancelled:
+                status, message = "cancelled", None
+            except Exception as e:
+                status, message = "failed", _plain(e)
+                log.warning("sync %s failed: %s", log_id, type(e).__name__)
+                raise SyncFailed(message) from e
+        finally:
+            self._finish_log(log_id, status, pushed, pulled, counts["conflicts"], message)
         log.info("sync %s %s: pushed %s, pulled %s, %d conflicts", log_id, status, pushed,
                  pulled, counts["conflicts"])
         return SyncReport(log_id=log_id, status=status, pushed=pushed, pulled=pulled,
@@ -220,7 +224,12 @@ class SyncService:
 
     # -- the log --
     def _start_log(self) -> uuid.UUID:
+        """A new 'running' row; rows an earlier run left 'running' (the process was killed
+        before it could finish them) become 'interrupted'."""
         with self.local.unit_of_work() as session:
+            session.execute(update(SyncLogEntry).where(SyncLogEntry.status == "running")
+                            .values(status="interrupted",
+                                    error="the sync was stopped before it finished"))
             entry = SyncLogEntry(started_at=self.clock(), status="running",
                                  central=self.transport.label, user_id=self.user.id)
             session.add(entry)

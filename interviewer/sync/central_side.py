@@ -9,7 +9,12 @@ Push, per interview aggregate (device owns interviews; central owns review decis
   same revision with other content is a conflict;
 - central's version was written by someone else (a supervisor's decision): the device's
   version applies only when it was based on that version; else it is a conflict;
-- an approved interview never changes: anything else arriving for it is a conflict.
+- an approved interview never changes: anything else arriving for it is a conflict;
+- an interviewer's version of an interview central holds under another interviewer is a
+  conflict (the interview follows its case; staff may push anyone's).
+The verdicts read central's rows locked (FOR UPDATE), so concurrent pushes of one
+interview are judged one after the other. Answers are matched by (interview, path): a new
+answer id at a path central holds updates central's row, which keeps its id.
 A conflict stores the device's whole aggregate in `sync_conflicts` (central's version is
 left as it was) and is returned in the acknowledgement; its fingerprint makes a resent
 conflict one row. A version applied while another interviewer now holds the case is kept
@@ -133,7 +138,7 @@ def apply_push(connection: Connection, request: PushRequest, role: str,
     if role not in STAFF:
         _only_own(request)
     results: list[ItemResult] = []
-    results += _apply_interviews(connection, request, now)
+    results += _apply_interviews(connection, request, now, staff=role in STAFF)
     results += _apply_versioned(connection, table_of(CallAttempt), "call_attempt",
                                 request.call_attempts, request, now)
     results += _apply_append_only(connection, table_of(AuditEntry), "audit", request.audit,
@@ -150,15 +155,22 @@ def _only_own(request: PushRequest) -> None:
                       "audit entries.")
 
 
-def _apply_interviews(connection: Connection, request: PushRequest,
-                      now: datetime) -> list[ItemResult]:
+def _apply_interviews(connection: Connection, request: PushRequest, now: datetime,
+                      staff: bool = True) -> list[ItemResult]:
+    """The verdicts read central's rows locked (FOR UPDATE on PostgreSQL, in id order so
+    concurrent pushes cannot deadlock): a second push of the same interview waits for the
+    first to commit and is judged against what it wrote, never both applied (lost update).
+    SQLite serialises writers itself. `staff`: a non-staff pusher's version of an interview
+    central holds under another interviewer is a conflict (kept), never applied."""
     aggregates = request.interviews
     if not aggregates:
         return []
     table = table_of(Interview)
     current = {row.id: row for row in connection.execute(
         select(table.c.id, table.c.revision, table.c.origin_device, table.c.sync_hash,
-               table.c.status).where(table.c.id.in_([a.id for a in aggregates])))}
+               table.c.status, table.c.interviewer_id)
+        .where(table.c.id.in_([a.id for a in aggregates]))
+        .order_by(table.c.id).with_for_update())}
     holders = _case_holders(connection, [a.interview.get("case_id") for a in aggregates
                                          if a.changed])
     results: list[ItemResult] = []
@@ -172,6 +184,10 @@ def _apply_interviews(connection: Connection, request: PushRequest,
             continue
         digest = aggregate_hash(aggregate.interview, aggregate.answers)
         outcome, why = _verdict(now_row, aggregate, digest, request.device_id)
+        if (not staff and now_row is not None and outcome != "duplicate"
+                and now_row.interviewer_id != request.user_id):
+            outcome, why = "conflict", "the interview is held by another interviewer on " \
+                                       "central; the device's version is kept beside it"
         if outcome == "applied":
             apply.append((aggregate, digest))
             holder = holders.get(str(aggregate.interview.get("case_id")))
@@ -257,7 +273,14 @@ def _write_interviews(connection: Connection, apply: list[tuple[InterviewAggrega
                       device: str, known: set[uuid.UUID]) -> None:
     """Write the applied aggregates: interview rows, then all their answers (an answer id
     stays with its interview: a row of another interview is never taken over). `known`:
-    the interviews central held when the verdicts were given."""
+    the interviews central held when the verdicts were given.
+
+    Answers are unique by (interview_id, path) as well as by id. A version may bring, at
+    a path central already holds, an answer under another id (two devices of one user
+    each answered the question). Such an answer updates central's row at that path and
+    central's row id is kept (the device's id is dropped): ids already pulled by other
+    devices stay valid, and a device replaces its answers wholesale when it pulls the
+    interview, so it takes central's id then."""
     if not apply:
         return
     interviews, answers = table_of(Interview), table_of(Answer)
@@ -287,14 +310,27 @@ def _write_interviews(connection: Connection, apply: list[tuple[InterviewAggrega
     _upsert(connection, interviews, [decode(interviews, r) for r in rows.values()])
     answer_columns = (*ANSWER_COLUMNS, "interview_id")
     answer_rows = []
+    held = _answer_ids_by_path(connection, [a.id for a, _ in apply if a.id in known])
     for aggregate, _ in apply:
         for answer in aggregate.answers:
             values = decode(answers, dict(zip(answer_columns, (*answer, str(aggregate.id)),
                                               strict=True)))
             values["synced_revision"] = values["revision"]
+            values["id"] = held.get((aggregate.id, values["path"]), values["id"])
             answer_rows.append(values)
     if answer_rows:
         _upsert(connection, answers, answer_rows, where=text(_SAME_INTERVIEW))
+
+
+def _answer_ids_by_path(connection: Connection,
+                        ids: list[uuid.UUID]) -> dict[tuple[uuid.UUID, str], uuid.UUID]:
+    """Central's answer ids of these interviews, by (interview, path)."""
+    if not ids:
+        return {}
+    table = table_of(Answer)
+    return {(r.interview_id, r.path): r.id for r in connection.execute(
+        select(table.c.id, table.c.interview_id, table.c.path).where(
+            table.c.interview_id.in_(ids)))}
 
 
 def _pg_write(connection: Connection, rows: dict[uuid.UUID, Row],
@@ -334,6 +370,10 @@ def _pg_statements(upsert: bool) -> tuple[str, str]:
     picked = [f"(e->>{n})::{casts[c]}" if c in casts else f"e->>{n}"
               for n, c in enumerate(ANSWER_COLUMNS)]
     revision = picked[ANSWER_COLUMNS.index("revision")]
+    if upsert:  # at a path central holds, central's row id is kept (see _write_interviews)
+        picked[0] = (f"COALESCE((SELECT held.id FROM answers AS held WHERE "
+                     f"held.interview_id = (a->>0)::uuid AND held.path = "
+                     f"{picked[ANSWER_COLUMNS.index('path')]}), {picked[0]})")
     for_answers = _pg_insert(
         table_of(Answer), [*ANSWER_COLUMNS, "interview_id", "synced_revision"],
         ", ".join([*picked, "(a->>0)::uuid", revision]),

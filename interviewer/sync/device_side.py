@@ -6,7 +6,9 @@ sync with nothing to do reads a few empty index ranges whatever the store's size
 step that changes the store runs in one local transaction: the acknowledgement of a batch
 with its rows marked, a pulled page with its watermark. A cut between central's commit
 and the acknowledgement leaves the rows pending; they are sent again and central
-recognises them (same id, revision and content).
+recognises them (same id, revision and content). A version central refused (a conflict,
+kept on both sides) stays pending at its old base: the device never had central's version,
+so its next edit is not taken as based on it (it is a conflict too, until resolved).
 
 Pulled decisions (central owns them): a local interview without pending changes takes
 central's status and revision; one with pending changes takes the status and is based on
@@ -138,7 +140,10 @@ def mark_pushed(connection: Connection, request: PushRequest, response: PushResp
         result = done.get(("interview", aggregate.id))
         if result is None:
             continue  # not acknowledged: stays pending
-        if aggregate.changed:
+        # a version central refused (kept there as a conflict) stays pending at its old
+        # base: the device never had central's version, so its next edit must not be
+        # taken as based on it (resent, the conflict is recognised by its fingerprint)
+        if aggregate.changed and result.outcome != "conflict":
             interviews.append({"i": aggregate.id, "r": aggregate.revision})
             for answer in aggregate.answers:
                 answers.setdefault(answer[_REVISION], []).append(answer[0])
