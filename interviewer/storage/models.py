@@ -354,7 +354,7 @@ class SyncLogEntry(_Id, Base):
     __tablename__ = "sync_log"
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(16))  # running, ok, failed, cancelled
+    status: Mapped[str] = mapped_column(String(16))  # running, ok, failed, cancelled, interrupted
     central: Mapped[str] = mapped_column(String(500), default="")  # URL, password hidden
     user_id: Mapped[uuid.UUID | None]
     pushed: Mapped[dict[str, Any]] = mapped_column(default=dict)
