@@ -423,13 +423,18 @@ def _upsert_remarks(connection: Connection, aggregates: list[InterviewAggregate]
         _upsert(connection, table, rows, newer_only=True)
 
 
+def _held(connection: Connection, table: Table, rows: list[Row]) -> dict[str, Row]:
+    """Central's copies of the pushed rows, by id, encoded as the device sends them."""
+    return {str(r.id): encode(table, r) for r in connection.execute(
+        select(table).where(table.c.id.in_([uuid.UUID(r["id"]) for r in rows])))}
+
+
 def _apply_versioned(connection: Connection, table: Table, entity: str, rows: list[Row],
                      request: PushRequest, now: datetime) -> list[ItemResult]:
     """Rows one device owns and may change (call attempts): by id and revision."""
     if not rows:
         return []
-    existing = {str(r.id): encode(table, r) for r in connection.execute(
-        select(table).where(table.c.id.in_([uuid.UUID(r["id"]) for r in rows])))}
+    existing = _held(connection, table, rows)
     results, write, conflicts = [], [], []
     for data in rows:
         have = existing.get(data["id"])
@@ -462,8 +467,7 @@ def _apply_append_only(connection: Connection, table: Table, entity: str, rows: 
                        request: PushRequest, now: datetime) -> list[ItemResult]:
     if not rows:
         return []
-    existing = {str(r.id): encode(table, r) for r in connection.execute(
-        select(table).where(table.c.id.in_([uuid.UUID(r["id"]) for r in rows])))}
+    existing = _held(connection, table, rows)
     results, write, conflicts = [], [], []
     for data in rows:
         have = existing.get(data["id"])
