@@ -173,7 +173,7 @@ def _demo(args: argparse.Namespace) -> int:
 
     central = shown_url(context.central_url)
     try:
-        info = create_demo(context)
+        info = create_demo(context, history=True)
     except StorageError as e:
         print(f"error: {e.message} {e.fix}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -181,7 +181,8 @@ def _demo(args: argparse.Namespace) -> int:
         context.close()
     print(f"Demo data folder: {folder}")
     print(f"Surveys: {', '.join(info.surveys)}; {info.cases} cases assigned; "
-          f"{info.cati_cases} numbers in the telephone queue on {central}")
+          f"{info.cati_cases} numbers in the telephone queue on {central}; "
+          f"{info.completed} completed interviews of four past waves there")
     for username, password in info.passwords.items():
         print(f"  {info.roles[username]:<12} {username:<12} password: {password}")
     if args.no_window:

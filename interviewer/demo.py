@@ -5,14 +5,16 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
 
 from interviewer.context import AppContext
+from interviewer.demo_interviews import Plan, Wave, add_completed_interviews
 from interviewer.services.common import SYSTEM
+from interviewer.services.questionnaires import Published
 from interviewer.storage.db import Database
 from interviewer.storage.models import Assignment, Case, QuestionnaireVersion, Survey, User
 
@@ -39,6 +41,13 @@ LAST = ("Nowak", "Kowalska", "Ivanova", "Zhang", "Wang", "Smith", "Lewandowski",
         "Wojcik", "Liu", "Kaminska", "Sokolov")
 SEGMENTS = ("consumer", "small business", "enterprise")
 TOUCHPOINTS = ("purchase", "onboarding", "billing", "support", "renewal")
+# four quarters of fieldwork; the last one dips below the targets (an alert to show)
+WAVES = (Wave("2026-Q1", date(2026, 1, 5), date(2026, 3, 31), 0.35),
+         Wave("2026-Q2", date(2026, 4, 1), date(2026, 6, 30), 0.45),
+         Wave("2026-Q3", date(2026, 7, 1), date(2026, 9, 30), 0.30),
+         Wave("2026-Q4", date(2026, 10, 1), date(2026, 11, 20), 0.10))
+# completed interviews per survey (SURVEYS, then the telephone one), and whether by phone
+HISTORY = ((240, False), (60, False), (120, False), (80, False), (160, True))
 
 
 MARKER = ".interviewer-demo"
@@ -75,14 +84,17 @@ class DemoInfo:
     surveys: list[str] = field(default_factory=list)
     cases: int = 0
     cati_cases: int = 0
+    completed: int = 0  # synthetic interviews of past waves on central
 
 
 def make_password() -> str:
     return "-".join(secrets.token_urlsafe(4) for _ in range(3))
 
 
-def create_demo(context: AppContext, seed: int = 7) -> DemoInfo:
-    """Users for each role, the four CX questionnaires published, 60 cases assigned."""
+def create_demo(context: AppContext, seed: int = 7, history: bool = False) -> DemoInfo:
+    """Users for each role, the four CX questionnaires published, 60 cases assigned, a
+    telephone sample on central; with `history`, completed interviews of four past waves
+    on central (what `interviewer demo` makes; tests that need none skip the 3 s)."""
     info = DemoInfo()
     users = {}
     for username, role in USERS:
@@ -92,10 +104,12 @@ def create_demo(context: AppContext, seed: int = 7) -> DemoInfo:
         info.passwords[username] = password
         info.roles[username] = role
     survey_ids = []
+    published_all = []
     for name, folder, mode in SURVEYS:
         published = context.questionnaires.publish(
             SYSTEM, QUESTIONNAIRES / folder / f"{folder}.xlsx", name, mode)
         survey_ids.append(published.survey_id)
+        published_all.append(published)
         info.surveys.append(name)
     interviewers = [u for u in users.values() if u.role == "interviewer"]
     rng = random.Random(seed)
@@ -117,9 +131,55 @@ def create_demo(context: AppContext, seed: int = 7) -> DemoInfo:
             session.add(Assignment(case_id=case.id, interviewer_id=interviewer.id,
                                    origin_device=context.device_id))
     info.cases = CASES
-    info.cati_cases = _telephone_survey(context, rng)
+    cati = _telephone_survey(context, rng)
+    info.cati_cases = CATI_CASES
     info.surveys.append(CATI_SURVEY[0])
+    if history:
+        info.completed = _history(context, [*published_all, cati], interviewers, rng)
     return info
+
+
+def _history(context: AppContext, surveys: list[Published], interviewers: list[Any],
+             rng: random.Random) -> int:
+    """Completed interviews of past waves on central, and each survey's CX settings
+    (waves, targets, follow-up rules), so that every screen has figures at once."""
+    central = context.central()
+    total = 0
+    for published, (count, telephone) in zip(surveys, HISTORY, strict=True):
+        settings = cx_settings(published.form_id)
+        for db in (context.db, central):
+            with db.unit_of_work() as session:
+                survey = session.get(Survey, published.survey_id)
+                if survey is not None:
+                    survey.settings = {**survey.settings, "cx": settings}
+        plan = Plan(survey_id=published.survey_id, version_id=published.version_id,
+                    form=context.forms.get(published.version_id),
+                    interviewers=[u.id for u in interviewers], count=count,
+                    waves=WAVES, segments=SEGMENTS, touchpoints=TOUCHPOINTS,
+                    telephone=telephone,
+                    names=lambda r: f"{r.choice(FIRST)} {r.choice(LAST)}")
+        total += add_completed_interviews(central, plan, rng)
+    return total
+
+
+def cx_settings(form_id: str) -> dict[str, Any]:
+    """Waves by quarter, targets and follow-up rules of a demo survey (CxSettings)."""
+    targets = {"relationship_nps": {"nps": 30.0},
+               "post_call_csat": {"csat": 80.0},
+               "support_ces": {"ces": 5.7},
+               "journey_key_moments": {"nps": 30.0, "csat": 75.0, "ces": 3.8}}[form_id]
+    return {
+        "waves": [{"name": w.name, "start": w.start.isoformat(), "end": w.end.isoformat()}
+                  for w in WAVES],
+        "targets": targets,
+        "follow_up": [
+            {"metric": "nps", "max": 6, "reason": "Detractor (NPS 0-6): call back within "
+             "two working days", "priority": 3},
+            {"metric": "csat", "max": 2, "reason": "Dissatisfied (CSAT 1-2): call back",
+             "priority": 2},
+            {"metric": "ces", "max": 2, "reason": "High effort (CES 1-2): call back",
+             "priority": 2}],
+    }
 
 
 def _copy(source: Database, target: Database, model: Any) -> None:
@@ -145,7 +205,7 @@ def _number(rng: random.Random, prefix: str, digits: int) -> str:
             return number
 
 
-def _telephone_survey(context: AppContext, rng: random.Random) -> int:
+def _telephone_survey(context: AppContext, rng: random.Random) -> Published:
     """A CATI survey whose queue lives on the central database (the embedded one unless
     INTERVIEWER_CENTRAL_URL says otherwise), with a sample across several time zones.
     Central owns users, questionnaires, surveys, cases and assignments: the demo makes
@@ -170,4 +230,4 @@ def _telephone_survey(context: AppContext, rng: random.Random) -> int:
                          "touchpoint": rng.choice(TOUCHPOINTS),
                          "value": rng.choice((120, 480, 1500, 9000))},
                 priority=rng.choice((0, 0, 0, 1, 2))))
-    return CATI_CASES
+    return published
