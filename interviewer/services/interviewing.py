@@ -42,11 +42,14 @@ from interviewer.storage.models import (
     ParadataEvent,
     Remark,
     Survey,
+    User,
 )
 from interviewer.storage.models import Interview as InterviewRow
+from interviewer.sync.central_side import CENTRAL
 
 log = logging.getLogger(__name__)  # ids and actions only: never names, numbers, answers
 OPEN_STATUSES = ("in_progress", "suspended", "rejected")
+STAFF = ("supervisor", "admin")
 
 
 # -- what the window shows (plain data; widgets never see the engine or the ORM) --
@@ -77,7 +80,8 @@ class QuestionView(BaseModel):
     read_only: bool = False
     appearance: str | None = None
     parameters: dict[str, str] = {}
-    remark: str | None = None
+    remark: str | None = None  # the interviewer's own
+    review_comment: str | None = None  # the supervisor's, from the latest rejection
 
 
 class ScreenView(BaseModel):
@@ -210,15 +214,32 @@ class InterviewingService:
                                        "are kept for your supervisor.")
             answers = list(session.scalars(select(Answer).where(
                 Answer.interview_id == interview_id)))
-            remarks = {r.path: r.text for r in session.scalars(select(Remark).where(
-                Remark.interview_id == interview_id).order_by(Remark.created_at))}
+            rows = list(session.execute(
+                select(Remark, User.role).outerjoin(User, User.id == Remark.author_id)
+                .where(Remark.interview_id == interview_id).order_by(Remark.created_at)))
+            remarks = {r.path: r.text for r, _ in rows}
+            own = {r.path: r.text for r, role in rows
+                   if role not in STAFF and r.origin_device != CENTRAL}
+            review = review_comments([(r.path, r.text, r.created_at, role in STAFF
+                                       or r.origin_device == CENTRAL) for r, role in rows])
             seq = session.scalar(select(func.max(ParadataEvent.seq)).where(
                 ParadataEvent.interview_id == interview_id)) or 0  # 0: never opened
             version_id, status = row.questionnaire_version_id, row.status
             language, position = row.language, row.position
         form = self.forms.get(version_id)
         return InterviewSession(self, interview_id, form_interview(form, language), answers,
-                                remarks, seq, status, position)
+                                remarks, seq, status, position, review, own)
+
+
+def review_comments(remarks: list[tuple[str, str, datetime, bool]]) -> dict[str, str]:
+    """The supervisor's comments of the latest review, by path ("" for the general one):
+    a rejection writes its general comment and its question comments together, so the
+    ones from an earlier rejection (already dealt with) are left out. Each remark is
+    (path, text, created_at, by a supervisor or admin), oldest first."""
+    staff = [(path, text, at) for path, text, at, by_staff in remarks if by_staff]
+    general = [at for path, _, at in staff if path == ""]
+    since = max(general) if general else None
+    return {path: text for path, text, at in staff if since is None or at >= since}
 
 
 def form_interview(form: Any, language: str | None) -> Interview:
@@ -231,11 +252,18 @@ class InterviewSession:
 
     def __init__(self, service: InterviewingService, interview_id: uuid.UUID,
                  interview: Interview, answers: list[Answer], remarks: dict[str, str],
-                 seq: int, status: str, position: str | None) -> None:
+                 seq: int, status: str, position: str | None,
+                 review: dict[str, str] | None = None,
+                 own_remarks: dict[str, str] | None = None) -> None:
         self.service = service
         self.id = interview_id
         self.interview = interview
-        self.remarks = remarks
+        self.remarks = remarks  # every remark by path, the last one written
+        # the supervisor's comments of the latest rejection, by path ("": the general one)
+        self.review_comments = {p: t for p, t in (review or {}).items() if p}
+        self.review_note = (review or {}).get("")
+        # the interviewer's own remarks: the card shows them apart from the comments
+        self._own_remarks = dict(remarks if own_remarks is None else own_remarks)
         self.status = status
         self._restore(answers)
         if position and not position.startswith("+") and \
@@ -246,7 +274,7 @@ class InterviewSession:
         self.navigator = Navigator(interview)
         # a new interview opens on its first screen (the introduction is read out too);
         # a resumed one where it was left, else at the first screen still to answer
-        self.navigator.screen = self._screen_at(position) or (
+        self.navigator.screen = self._first_commented() or self._screen_at(position) or (
             self.navigator.first_open() if answers else self.navigator.first())
         self._event("resume" if seq else "enter", self._position_key(), {})
 
@@ -268,6 +296,16 @@ class InterviewSession:
             if len(left) == len(pending):
                 break  # instances that no longer exist: the rows stay in the store
             pending = left
+
+    def _first_commented(self) -> Screen | None:
+        """A rejected interview opens on the first question the supervisor commented on
+        (in the questionnaire's order)."""
+        if self.status != "rejected" or not self.review_comments:
+            return None
+        for screen in self.navigator.screens():
+            if any(n.key in self.review_comments for n in screen.nodes):
+                return screen
+        return None
 
     def _screen_at(self, position: str | None) -> Screen | None:
         if not position:
@@ -321,7 +359,8 @@ class InterviewSession:
             value=typed_value(q, node.value), special=node.special,
             specials=list(q.special), required=required,
             read_only=interview.is_read_only(node), appearance=q.appearance,
-            parameters=dict(q.parameters), remark=self.remarks.get(node.key))
+            parameters=dict(q.parameters), remark=self._own_remarks.get(node.key),
+            review_comment=self.review_comments.get(node.key))
 
     def index(self) -> list[IndexEntry]:
         """Sections and the questions relevant now, for the navigation panel."""
@@ -500,6 +539,7 @@ class InterviewSession:
                                origin_device=self.service.device_id))
             self._add_event(session, "remark", node.key, {}, now)
         self.remarks[node.key] = text
+        self._own_remarks[node.key] = text
 
     def suspend(self) -> None:
         self._set_status("suspended", "suspend")

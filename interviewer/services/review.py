@@ -1,7 +1,8 @@
-"""Review on central (DESIGN.md 8), as far as sync needs it: a supervisor approves or
-rejects a completed interview, or hands a case to another interviewer.
+"""Review on central (DESIGN.md 8): the queue of interviews to review, everything about one
+interview, and the decisions: approve, reject back to the interviewer with comments on
+questions, or hand a case to another interviewer.
 
-Each action is one central transaction that bumps the interview's revision with central
+Each decision is one central transaction that bumps the interview's revision with central
 as its origin (so a device that changed it meanwhile gets a conflict, never an
 overwrite), writes an audit entry, and records the change for the interviewers'
 devices to pull (sync.changes.record_change).
@@ -11,33 +12,229 @@ from __future__ import annotations
 
 import hashlib
 import json
+import statistics
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
 
-from sqlalchemy import select, update
+from pydantic import BaseModel
+from sqlalchemy import ColumnElement, Select, case, distinct, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from interviewer.fieldwork.dispositions import OUTCOMES
+from interviewer.questionnaire.engine import Interview as FormInterview
+from interviewer.questionnaire.engine import Node
+from interviewer.questionnaire.model import MULTI_VALUED
 from interviewer.services.common import (
     Clock,
     CurrentUser,
     NotFound,
+    Role,
     ServiceError,
     require_role,
     utc_clock,
 )
+from interviewer.services.interviewing import form_interview
+from interviewer.services.questionnaires import FormCache
 from interviewer.storage.db import Database
-from interviewer.storage.models import Assignment, AuditEntry, Case, Interview, Remark, User
+from interviewer.storage.models import (
+    Answer,
+    Assignment,
+    AuditEntry,
+    CallAttempt,
+    Case,
+    Interview,
+    ParadataEvent,
+    Remark,
+    Survey,
+    User,
+)
 from interviewer.sync.central_side import CENTRAL, hand_over
 from interviewer.sync.changes import record_change
 
+ReviewStatus = Literal["completed", "approved", "rejected"]
+REVIEWED: tuple[ReviewStatus, ...] = ("completed", "approved", "rejected")
+STAFF_ROLES: tuple[Role, ...] = ("supervisor", "admin")
+
+# flags of the queue, in plain words
+SHORT, MANY_DONT_KNOWS, WARNINGS = "short", "many don't knows", "warnings confirmed"
+FLAGS = (SHORT, MANY_DONT_KNOWS, WARNINGS)
+SHORT_SHARE = 0.4  # under 40% of the survey's median duration
+SHORT_MINUTES = 2.0  # or under two minutes, whatever the median
+DONT_KNOW_SHARE = 0.2  # don't know + refused over 20% of the answers
+WARNINGS_MANY = 3
+
+# paradata kinds that put the interviewer on a screen (its path), and that leave it
+ARRIVALS = frozenset({"enter", "resume", "leave", "back", "jump", "add_instance"})
+CLOSINGS = frozenset({"suspend", "complete"})
+SPECIAL_TEXT = {"dont_know": "Don't know", "refused": "Refused"}
+
+
+# -- what the service returns (plain data: the screen never sees the ORM) --
+
+class ReviewFilter(BaseModel):
+    """The queue's filters; None means any. Dates are UTC days of completion, inclusive."""
+
+    survey_id: uuid.UUID | None = None
+    interviewer_id: uuid.UUID | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    flag: str | None = None
+    status: ReviewStatus | None = "completed"  # None: completed, approved and rejected
+
+
+class ReviewItem(BaseModel):
+    interview_id: uuid.UUID
+    case_id: uuid.UUID | None
+    case: str  # the case's external id
+    survey_id: uuid.UUID
+    survey: str
+    interviewer_id: uuid.UUID
+    interviewer: str
+    status: str
+    completed_at: datetime | None
+    duration_minutes: float | None
+    answered: int
+    dont_know: int
+    refused: int
+    warnings_confirmed: int
+    remarks: int
+    flags: list[str]
+
+
+class Person(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class SurveyChoice(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class RemarkView(BaseModel):
+    text: str
+    author: str
+    by_supervisor: bool
+    at: datetime
+
+
+class ChangeView(BaseModel):
+    at: datetime
+    kind: str  # answer (first answer) or change
+    old: str  # as shown: value labels, or Don't know / Refused
+    new: str
+
+
+class AnswerDetail(BaseModel):
+    path: str
+    question: str
+    type: str
+    label: str
+    value: str | None  # as stored
+    value_text: str  # value labels for selects, else the value
+    value_labels: list[str] = []
+    special: str | None = None
+    relevant: bool = True
+    remarks: list[RemarkView] = []
+    warnings: list[str] = []  # soft warnings the interviewer confirmed here
+    seconds: float | None = None  # on the screen showing it, summed over visits
+    changes: list[ChangeView] = []
+
+
+class CallView(BaseModel):
+    at: datetime
+    outcome: str
+    disposition: str
+    interviewer: str
+    note: str
+
+
+class DecisionView(BaseModel):
+    at: datetime
+    action: str  # approved, rejected, reassign
+    by: str
+    role: str
+    detail: dict[str, Any]
+
+
+class InterviewDetail(BaseModel):
+    interview_id: uuid.UUID
+    case_id: uuid.UUID | None
+    case: str
+    survey_id: uuid.UUID
+    survey: str
+    interviewer_id: uuid.UUID
+    interviewer: str
+    status: str
+    language: str
+    started_at: datetime
+    completed_at: datetime | None
+    duration_minutes: float | None
+    answers: list[AnswerDetail]
+    general_remarks: list[RemarkView]  # remarks on the whole interview (path "")
+    calls: list[CallView]
+    decisions: list[DecisionView]
+
+
+# -- the service --
 
 class ReviewService:
-    def __init__(self, central: Database, user: CurrentUser, clock: Clock = utc_clock) -> None:
+    def __init__(self, central: Database, user: CurrentUser, clock: Clock = utc_clock,
+                 forms: FormCache | None = None) -> None:
         self.central = central
         self.user = user
         self.clock = clock
+        self.forms = forms or FormCache(central)
 
+    # -- reading --
+    def surveys(self) -> list[SurveyChoice]:
+        require_role(self.user, *STAFF_ROLES)
+        with self.central.unit_of_work() as session:
+            rows = session.execute(select(Survey.id, Survey.name).order_by(Survey.name))
+            return [SurveyChoice(id=r.id, name=r.name) for r in rows]
+
+    def interviewers(self) -> list[Person]:
+        """Active interviewers, for the filter and for reassigning."""
+        require_role(self.user, *STAFF_ROLES)
+        with self.central.unit_of_work() as session:
+            rows = session.scalars(select(User).where(
+                User.role == "interviewer", User.active.is_(True)).order_by(User.username))
+            return [Person(id=u.id, name=_name(u.display_name, u.username)) for u in rows]
+
+    def queue(self, filters: ReviewFilter | None = None) -> list[ReviewItem]:
+        """Interviews to review, oldest completion first, with their counts and flags.
+        Two queries whatever the number of interviews: the filtered ones with their
+        paradata, answer and remark counts aggregated, and the durations of every
+        finished interview of their surveys (for the median a short one is measured by)."""
+        require_role(self.user, *STAFF_ROLES)
+        filters = filters or ReviewFilter()
+        if filters.flag is not None and filters.flag not in FLAGS:
+            raise ServiceError(f"Unknown flag '{filters.flag}': one of {', '.join(FLAGS)}.")
+        with self.central.unit_of_work() as session:
+            rows = session.execute(_queue_query(filters)).all()
+            medians = _median_minutes(session, {r.survey_id for r in rows})
+        items = [_item(r, medians.get(r.survey_id)) for r in rows]
+        if filters.flag is not None:
+            items = [i for i in items if filters.flag in i.flags]
+        return items
+
+    def detail(self, interview_id: uuid.UUID) -> InterviewDetail:
+        """Everything about one interview: answers in the questionnaire's order with
+        their labels, remarks, warnings, time and history; calls and decisions."""
+        require_role(self.user, *STAFF_ROLES)
+        with self.central.unit_of_work() as session:
+            row = self._interview(session, interview_id)
+            facts = _facts(session, row)
+        form = self.forms.get(row.questionnaire_version_id)
+        engine = form_interview(form, row.language)
+        return _detail(row, facts, engine)
+
+    # -- decisions --
     def approve(self, interview_id: uuid.UUID) -> None:
-        require_role(self.user, "supervisor", "admin")
+        require_role(self.user, *STAFF_ROLES)
         with self.central.unit_of_work() as session:
             row = self._interview(session, interview_id)
             if row.status != "completed":
@@ -47,29 +244,40 @@ class ReviewService:
 
     def reject(self, interview_id: uuid.UUID, comment: str,
                question_comments: dict[str, str] | None = None) -> None:
-        """Back to its interviewer, with a comment (and comments on questions, by path)."""
-        require_role(self.user, "supervisor", "admin")
+        """Back to its interviewer, with a comment (and comments on questions, by path).
+        Only a completed interview; an admin may also reject an approved one."""
+        require_role(self.user, *STAFF_ROLES)
         if not comment.strip():
             raise ServiceError("Say why the interview is rejected.")
+        comments = {p: t.strip() for p, t in (question_comments or {}).items() if t.strip()}
         with self.central.unit_of_work() as session:
             row = self._interview(session, interview_id)
-            if row.status == "rejected":
-                raise ServiceError("This interview is already rejected.")
+            allowed = ("completed", "approved") if self.user.role == "admin" \
+                else ("completed",)
+            if row.status not in allowed:
+                raise ServiceError(f"Only a completed interview can be rejected; this one "
+                                   f"is {row.status}.")
+            paths = set(session.scalars(select(Answer.path).where(
+                Answer.interview_id == row.id)))
+            unknown = sorted(set(comments) - paths)
+            if unknown:
+                raise ServiceError(f"This interview has no answer at {', '.join(unknown)}: "
+                                   "comment on its answered questions.")
             now = self.clock()
-            for path, text in {"": comment, **(question_comments or {})}.items():
-                remark = Remark(interview_id=row.id, path=path, text=text.strip(),
+            for path, text in {"": comment.strip(), **comments}.items():
+                remark = Remark(interview_id=row.id, path=path, text=text,
                                 author_id=self.user.id, created_at=now,
                                 origin_device=CENTRAL)
                 session.add(remark)
                 session.flush()
                 record_change(session, "remark", remark.id, row.interviewer_id, now)
-            self._decide(session, row, "rejected")
+            self._decide(session, row, "rejected", {"comments": len(comments)})
 
     def reassign(self, case_id: uuid.UUID, to_user_id: uuid.UUID) -> uuid.UUID:
         """Give the case to another interviewer (or assign it the first time), with the
         interviews central holds on it (not an approved one). Work the old interviewer's
         device has not sent yet still arrives: central keeps it and flags the case."""
-        require_role(self.user, "supervisor", "admin")
+        require_role(self.user, *STAFF_ROLES)
         now = self.clock()
         with self.central.unit_of_work() as session:
             if session.get(Case, case_id) is None:
@@ -107,13 +315,16 @@ class ReviewService:
             raise NotFound("There is no such interview.")
         return row
 
-    def _decide(self, session: Session, row: Interview, status: str) -> None:
+    def _decide(self, session: Session, row: Interview, status: str,
+                extra: dict[str, object] | None = None) -> None:
         now = self.clock()
         session.execute(update(Interview).where(Interview.id == row.id).values(
             status=status, revision=Interview.revision + 1,
             synced_revision=Interview.revision + 1, origin_device=CENTRAL, sync_hash=None))
         record_change(session, "interview", row.id, row.interviewer_id, now)
-        self._audit(session, status, "interview", row.id, {"status": status})
+        self._audit(session, status, "interview", row.id,
+                    {"status": status, "case": str(row.case_id) if row.case_id else None,
+                     **(extra or {})})
 
     def _audit(self, session: Session, action: str, entity: str, entity_id: uuid.UUID,
                detail: dict[str, object]) -> None:
@@ -130,4 +341,349 @@ class ReviewService:
                                hash=hashlib.sha256(body.encode("utf-8")).hexdigest()))
 
 
-__all__ = ["ReviewService"]
+# -- the queue --
+
+def _paradata_totals() -> Any:
+    """First and last event and warnings confirmed (distinct questions) per interview.
+    Aggregated over the whole table and joined: measured faster, on SQLite and on
+    PostgreSQL, than restricting it to the filtered interviews (IN or JOIN)."""
+    p = ParadataEvent
+    warned = case((p.kind == "warning_confirmed", p.path), else_=None)
+    return (select(p.interview_id.label("iid"), func.min(p.at).label("first_at"),
+                   func.max(p.at).label("last_at"),
+                   func.count(distinct(warned)).label("warnings"))
+            .group_by(p.interview_id).subquery("para"))
+
+
+def _answer_totals() -> Any:
+    a = Answer
+    given = or_(a.value.is_not(None), a.special.is_not(None))
+    return (select(a.interview_id.label("iid"),
+                   func.sum(case((given, 1), else_=0)).label("answered"),
+                   func.sum(case((a.special == "dont_know", 1), else_=0)).label("dont_know"),
+                   func.sum(case((a.special == "refused", 1), else_=0)).label("refused"))
+            .group_by(a.interview_id).subquery("ans"))
+
+
+def _remark_totals() -> Any:
+    r = Remark  # the interviewer's own remarks: not the supervisor's comments
+    return (select(r.interview_id.label("iid"), func.count().label("remarks"))
+            .where(or_(r.origin_device.is_(None), r.origin_device != CENTRAL))
+            .group_by(r.interview_id).subquery("rem"))
+
+
+def _conditions(filters: ReviewFilter) -> list[ColumnElement[bool]]:
+    i = Interview
+    conditions = [i.status == filters.status if filters.status else i.status.in_(REVIEWED)]
+    if filters.survey_id is not None:
+        conditions.append(i.survey_id == filters.survey_id)
+    if filters.interviewer_id is not None:
+        conditions.append(i.interviewer_id == filters.interviewer_id)
+    if filters.date_from is not None:
+        conditions.append(i.completed_at >= _day_start(filters.date_from))
+    if filters.date_to is not None:
+        conditions.append(i.completed_at < _day_start(filters.date_to + timedelta(days=1)))
+    return conditions
+
+
+def _queue_query(filters: ReviewFilter) -> Select[*tuple[Any, ...]]:
+    i = Interview
+    conditions = _conditions(filters)
+    para, ans, rem = _paradata_totals(), _answer_totals(), _remark_totals()
+    return (select(i.id, i.case_id, i.survey_id, i.interviewer_id, i.status,
+                   i.started_at, i.completed_at, Survey.name.label("survey"),
+                   User.username, User.display_name, Case.external_id,
+                   para.c.first_at, para.c.last_at, para.c.warnings, ans.c.answered,
+                   ans.c.dont_know, ans.c.refused, rem.c.remarks)
+            .join(Survey, Survey.id == i.survey_id)
+            .join(User, User.id == i.interviewer_id)
+            .outerjoin(Case, Case.id == i.case_id)
+            .outerjoin(para, para.c.iid == i.id)
+            .outerjoin(ans, ans.c.iid == i.id)
+            .outerjoin(rem, rem.c.iid == i.id)
+            .where(*conditions)
+            .order_by(i.completed_at, i.id))
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _median_minutes(session: Session, survey_ids: set[uuid.UUID]) -> dict[uuid.UUID, float]:
+    """Each survey's median duration over its finished interviews."""
+    if not survey_ids:
+        return {}
+    finished = (Interview.survey_id.in_(survey_ids), Interview.status.in_(REVIEWED))
+    para = _paradata_totals()
+    rows = session.execute(
+        select(Interview.survey_id, Interview.started_at, Interview.completed_at,
+               para.c.first_at, para.c.last_at)
+        .outerjoin(para, para.c.iid == Interview.id).where(*finished))
+    durations: dict[uuid.UUID, list[float]] = {}
+    for r in rows:
+        minutes = duration_minutes(r.first_at, r.last_at, r.started_at, r.completed_at)
+        if minutes is not None:
+            durations.setdefault(r.survey_id, []).append(minutes)
+    return {s: statistics.median(d) for s, d in durations.items()}
+
+
+def duration_minutes(first: datetime | str | None, last: datetime | str | None,
+                     started: datetime | None, completed: datetime | None) -> float | None:
+    """First to last paradata event; without paradata, start to completion."""
+    first_at, last_at = _moment(first), _moment(last)
+    if first_at is not None and last_at is not None and last_at > first_at:
+        return (last_at - first_at).total_seconds() / 60
+    if started is not None and completed is not None:
+        return max((completed - started).total_seconds(), 0) / 60
+    return None
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    """An aggregate (min, max) of a time column as a UTC-aware datetime, should the
+    driver hand it back as text or without its zone (SQLite)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def flags_of(minutes: float | None, median: float | None, answered: int, specials: int,
+             warnings: int) -> list[str]:
+    flags = []
+    if minutes is not None and (minutes < SHORT_MINUTES or
+                                (median is not None and minutes < SHORT_SHARE * median)):
+        flags.append(SHORT)
+    if answered and specials / answered > DONT_KNOW_SHARE:
+        flags.append(MANY_DONT_KNOWS)
+    if warnings >= WARNINGS_MANY:
+        flags.append(WARNINGS)
+    return flags
+
+
+def _item(r: Any, median: float | None) -> ReviewItem:
+    minutes = duration_minutes(r.first_at, r.last_at, r.started_at, r.completed_at)
+    answered, dk, rf = int(r.answered or 0), int(r.dont_know or 0), int(r.refused or 0)
+    warnings = int(r.warnings or 0)
+    return ReviewItem(
+        interview_id=r.id, case_id=r.case_id, case=r.external_id or "",
+        survey_id=r.survey_id, survey=r.survey, interviewer_id=r.interviewer_id,
+        interviewer=_name(r.display_name, r.username), status=r.status,
+        completed_at=r.completed_at,
+        duration_minutes=None if minutes is None else round(minutes, 1),
+        answered=answered, dont_know=dk, refused=rf, warnings_confirmed=warnings,
+        remarks=int(r.remarks or 0), flags=flags_of(minutes, median, answered, dk + rf,
+                                                    warnings))
+
+
+def _name(display_name: str | None, username: str) -> str:
+    return display_name or username
+
+
+# -- one interview --
+
+@dataclass
+class _Facts:
+    """What detail() reads in its one transaction, before the form is loaded."""
+
+    case: str
+    survey: str
+    interviewer: str
+    answers: list[tuple[str, str, str | None, str | None]]  # path, question, value, special
+    events: list[tuple[str, str | None, datetime, dict[str, Any]]]  # kind, path, at, detail
+    remarks: list[tuple[str, RemarkView]]
+    calls: list[CallView]
+    decisions: list[DecisionView]
+
+
+def _facts(session: Session, row: Interview) -> _Facts:
+    case_row = session.get(Case, row.case_id) if row.case_id else None
+    survey = session.get(Survey, row.survey_id)
+    names = {u.id: (_name(u.display_name, u.username), u.role)
+             for u in session.scalars(select(User))}
+    answers = [(a.path, a.question, a.value, a.special) for a in session.scalars(
+        select(Answer).where(Answer.interview_id == row.id).order_by(Answer.path))]
+    events = [(e.kind, e.path, e.at, e.detail or {}) for e in session.scalars(
+        select(ParadataEvent).where(ParadataEvent.interview_id == row.id)
+        .order_by(ParadataEvent.seq))]
+    remarks = []
+    for r in session.scalars(select(Remark).where(Remark.interview_id == row.id)
+                             .order_by(Remark.created_at, Remark.id)):
+        author, role = names.get(r.author_id, ("unknown", ""))
+        remarks.append((r.path, RemarkView(text=r.text, author=author, at=r.created_at,
+                                           by_supervisor=role in STAFF_ROLES)))
+    return _Facts(case=case_row.external_id or "" if case_row else "",
+                  survey=survey.name if survey else "",
+                  interviewer=names.get(row.interviewer_id, ("unknown", ""))[0],
+                  answers=answers, events=events, remarks=remarks,
+                  calls=_calls(session, row.case_id, names),
+                  decisions=_decisions(session, row, names))
+
+
+def _calls(session: Session, case_id: uuid.UUID | None,
+           names: dict[uuid.UUID, tuple[str, str]]) -> list[CallView]:
+    if case_id is None:
+        return []
+    calls = []
+    for c in session.scalars(select(CallAttempt).where(CallAttempt.case_id == case_id)
+                             .order_by(CallAttempt.started_at)):
+        outcome = OUTCOMES.get(c.outcome)
+        calls.append(CallView(at=c.started_at, outcome=outcome.label if outcome else c.outcome,
+                              disposition=c.disposition, note=c.note,
+                              interviewer=names.get(c.interviewer_id, ("unknown", ""))[0]))
+    return calls
+
+
+def _decisions(session: Session, row: Interview,
+               names: dict[uuid.UUID, tuple[str, str]]) -> list[DecisionView]:
+    about = [(AuditEntry.entity == "interview") & (AuditEntry.entity_id == str(row.id))]
+    if row.case_id is not None:
+        about.append((AuditEntry.entity == "case") & (AuditEntry.entity_id == str(row.case_id)))
+    entries = session.scalars(select(AuditEntry).where(or_(*about))
+                              .order_by(AuditEntry.at, AuditEntry.id))
+    return [DecisionView(at=e.at, action=e.action, role=e.role or "", detail=e.detail or {},
+                         by=names.get(e.actor_id, ("unknown", ""))[0] if e.actor_id
+                         else "system") for e in entries]
+
+
+def _detail(row: Interview, facts: _Facts, engine: FormInterview) -> InterviewDetail:
+    stored = {path: (value, special) for path, _, value, special in facts.answers}
+    restore(engine, stored)
+    seconds = screen_seconds((k, p, at) for k, p, at, _ in facts.events)
+    answers = []
+    placed: set[str] = set()
+    for node in _leaves(engine.root_element):
+        if node.key in stored:
+            placed.add(node.key)
+            answers.append(_answer(engine, node, stored[node.key], facts, seconds))
+    for path, question, value, special in facts.answers:  # no longer in the form
+        if path not in placed:
+            answers.append(AnswerDetail(path=path, question=question, type="", label="",
+                                        value=value, value_text=_plain(value, special),
+                                        special=special, relevant=False))
+    first = next((at for _, _, at, _ in facts.events), None)
+    last = facts.events[-1][2] if facts.events else None
+    return InterviewDetail(
+        interview_id=row.id, case_id=row.case_id, case=facts.case, survey_id=row.survey_id,
+        survey=facts.survey, interviewer_id=row.interviewer_id, interviewer=facts.interviewer,
+        status=row.status, language=engine.language, started_at=row.started_at,
+        completed_at=row.completed_at,
+        duration_minutes=_rounded(duration_minutes(first, last, row.started_at,
+                                                   row.completed_at)),
+        answers=answers, general_remarks=[r for p, r in facts.remarks if p == ""],
+        calls=facts.calls, decisions=facts.decisions)
+
+
+def _rounded(minutes: float | None) -> float | None:
+    return None if minutes is None else round(minutes, 1)
+
+
+def restore(engine: FormInterview, stored: dict[str, tuple[str | None, str | None]]) -> None:
+    """Put stored answers into the answer tree (as the interview session does): repeat
+    instances counted by an answer appear once that answer is in, so a pass per level."""
+    pending = list(stored)
+    while pending:
+        left = []
+        for path in pending:
+            node = engine.find(path, create=True)
+            if node is None:
+                left.append(path)
+            elif node.definition is not None and not node.definition.is_container:
+                value, special = stored[path]
+                node.value = value or ""
+                node.special = "dont_know" if special == "dont_know" else \
+                    "refused" if special == "refused" else None
+        engine.recompute_all()
+        if len(left) == len(pending):
+            break
+        pending = left
+
+
+def _leaves(parent: Node) -> Iterable[Node]:
+    """Every question node in document order, relevant or not."""
+    for child in parent.children:
+        if child.definition is None:
+            continue
+        if child.definition.is_container:
+            yield from _leaves(child)
+        else:
+            yield child
+
+
+def _answer(engine: FormInterview, node: Node, stored: tuple[str | None, str | None],
+            facts: _Facts, seconds: dict[str, float]) -> AnswerDetail:
+    value, special = stored
+    key = node.key
+    labels = _labels(engine, node, value)
+    changes = [ChangeView(at=at, kind=kind, old=_shown(engine, node, d.get("old"),
+                                                       d.get("old_special")),
+                          new=_shown(engine, node, d.get("new"), d.get("new_special")))
+               for kind, path, at, d in facts.events
+               if path == key and kind in ("answer", "change")]
+    warnings = list(dict.fromkeys(str(d.get("message", "")) for kind, path, _, d
+                                  in facts.events
+                                  if path == key and kind == "warning_confirmed"))
+    return AnswerDetail(
+        path=key, question=node.name, type=node.question.type.value,
+        label=engine.label(node), value=value, value_labels=labels,
+        value_text=SPECIAL_TEXT.get(special or "") or (", ".join(labels) if labels
+                                                       else value or ""),
+        special=special, relevant=node.relevant,
+        remarks=[r for p, r in facts.remarks if p == key], warnings=warnings,
+        seconds=_seconds_at(key, seconds), changes=changes)
+
+
+def _labels(engine: FormInterview, node: Node, value: str | None) -> list[str]:
+    q = node.question
+    choice_list = engine.questionnaire.choices.get(q.list_name or "")
+    if not value or choice_list is None:
+        return []
+    by_name = {c.name: engine.piped(c.label, node) or c.name for c in choice_list.choices}
+    names = value.split() if q.type in MULTI_VALUED else [value]
+    return [by_name.get(n, n) for n in names]
+
+
+def _shown(engine: FormInterview, node: Node, value: Any, special: Any) -> str:
+    if special:
+        return SPECIAL_TEXT.get(str(special), str(special))
+    text = None if value is None else str(value)
+    labels = _labels(engine, node, text)
+    return ", ".join(labels) if labels else text or ""
+
+
+def _plain(value: str | None, special: str | None) -> str:
+    return SPECIAL_TEXT.get(special or "") or value or ""
+
+
+def _seconds_at(key: str, seconds: dict[str, float]) -> float | None:
+    """The question's own screen; on a field-list screen (keyed by its group), the
+    screen's time, shared by its questions."""
+    if key in seconds:
+        return round(seconds[key], 1)
+    groups = [s for s in seconds if key.startswith(s + "/")]
+    return round(seconds[max(groups, key=len)], 1) if groups else None
+
+
+def screen_seconds(events: Iterable[tuple[str, str | None, datetime]]) -> dict[str, float]:
+    """Seconds spent on each screen (by its key), summed over visits: from arriving on it
+    (enter, resume, a move) to the next move, suspend or completion. A resume with a
+    screen still open (the app stopped without suspending) ends it at the last event
+    before, not hours later."""
+    spent: dict[str, float] = {}
+    current: str | None = None
+    since = last = None
+    for kind, path, at in events:
+        if current is not None and since is not None and (kind in ARRIVALS or
+                                                          kind in CLOSINGS):
+            end = last if kind == "resume" and last is not None else at
+            spent[current] = spent.get(current, 0.0) + max((end - since).total_seconds(), 0)
+            current = None
+        if kind in ARRIVALS and path:
+            current, since = path, at
+        last = at
+    return spent
+
+
+__all__ = ["FLAGS", "AnswerDetail", "CallView", "ChangeView", "DecisionView",
+           "InterviewDetail", "Person", "RemarkView", "ReviewFilter", "ReviewItem",
+           "ReviewService", "SurveyChoice", "flags_of", "screen_seconds"]

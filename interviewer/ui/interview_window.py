@@ -73,6 +73,10 @@ class QuestionCard(QFrame):
         self.remark.setObjectName("remarkText")
         self.remark.setWordWrap(True)
         self.remark.setTextFormat(Qt.TextFormat.PlainText)
+        self.review = QLabel(self)  # the supervisor's comment, from a rejection
+        self.review.setObjectName("reviewComment")
+        self.review.setWordWrap(True)
+        self.review.setTextFormat(Qt.TextFormat.PlainText)
         self.error = QLabel(self)
         self.error.setObjectName("errorText")
         self.error.setWordWrap(True)
@@ -100,6 +104,7 @@ class QuestionCard(QFrame):
         layout.addSpacing(4)
         layout.addWidget(self.input)
         layout.addWidget(self.special)
+        layout.addWidget(self.review)
         layout.addWidget(self.remark)
         layout.addWidget(self.error)
         layout.addWidget(self.warning)
@@ -126,6 +131,9 @@ class QuestionCard(QFrame):
             self.input.set_value(None)
         self.remark.setText(f"Remark: {question.remark}" if question.remark else "")
         self.remark.setVisible(bool(question.remark))
+        comment = question.review_comment
+        self.review.setText(f"Supervisor: {comment}" if comment else "")
+        self.review.setVisible(bool(comment))
 
     def typed(self) -> Any:
         return self.input.value()
@@ -200,6 +208,12 @@ class InterviewScreen(QWidget):
         self.breadcrumb = QLabel(self)
         self.breadcrumb.setObjectName("breadcrumb")
         self.breadcrumb.setTextFormat(Qt.TextFormat.PlainText)
+        # a rejected interview: the supervisor's general comment, for as long as it is open
+        self.review_note = QLabel(self)
+        self.review_note.setObjectName("reviewNote")
+        self.review_note.setWordWrap(True)
+        self.review_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.review_note.hide()
 
         # the questions of a screen
         self.group_title = QLabel(self)
@@ -349,6 +363,7 @@ class InterviewScreen(QWidget):
         layout.setSpacing(10)
         layout.addLayout(header)
         layout.addWidget(self.breadcrumb)
+        layout.addWidget(self.review_note)
         layout.addWidget(self.splitter, 1)
         layout.addLayout(footer)
 
@@ -407,6 +422,9 @@ class InterviewScreen(QWidget):
         self.title.setText(opened.survey)
         self.subtitle.setText(f"{opened.respondent}   ·   case {opened.case}")
         self.notice.clear()
+        note = opened.session.review_note
+        self.review_note.setText(f"Rejected by the supervisor: {note}" if note else "")
+        self.review_note.setVisible(bool(note))
         self._render(opened.step)
 
     def wait(self) -> None:

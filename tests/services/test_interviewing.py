@@ -358,3 +358,17 @@ def test_resume_in_a_repeat_instance_added_but_not_answered(context: AppContext,
     session.suspend()
     resumed = context.interviewing(anna).open(session.id)
     assert resumed.screen().questions[0].key == "child[2]/cname"
+
+
+def test_only_the_latest_rejections_comments_are_shown() -> None:
+    from datetime import UTC, datetime
+
+    from interviewer.services.interviewing import review_comments
+
+    first, second = datetime(2026, 11, 1, 9, tzinfo=UTC), datetime(2026, 11, 2, 9, tzinfo=UTC)
+    remarks = [("", "Check q1", first, True), ("q1", "Really?", first, True),
+               ("q2", "my own note", second, False),  # the interviewer's: not a comment
+               ("", "Now q3", second, True), ("q3", "Why skipped?", second, True)]
+    assert review_comments(remarks) == {"": "Now q3", "q3": "Why skipped?"}
+    assert review_comments(remarks[:2]) == {"": "Check q1", "q1": "Really?"}
+    assert review_comments([("q2", "mine", first, False)]) == {}

@@ -1,0 +1,163 @@
+"""The review screen with the keyboard, on a real central (SQLite file) filled through the
+interviewing service and sync: select an interview, comment a question, reject, approve,
+reassign; and the rejected interview on the interviewer's screen, opened on the
+commented question with the comment in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+
+from interviewer.storage.central import open_central
+from interviewer.storage.db import Database
+from interviewer.storage.models import Assignment, Interview, Remark
+from interviewer.ui.interview_actions import open_started
+from interviewer.ui.interview_window import InterviewScreen
+from interviewer.ui.review_dialogs import CommentDialog, ReassignDialog, RejectDialog
+from interviewer.ui.review_model import REMARKS
+from interviewer.ui.review_window import ReviewScreen
+from interviewer.ui.tasks import TaskRunner
+from tests.services.test_review import World, build
+
+TIMEOUT = 10_000
+
+
+@pytest.fixture
+def world(sqlite_file_url: str, tmp_path: Path) -> Iterator[World]:
+    central = open_central(sqlite_file_url)
+    yield build(central, tmp_path)
+    central.dispose()
+
+
+@pytest.fixture
+def screen(styled_app: QApplication, qtbot: QtBot, world: World) -> Iterator[ReviewScreen]:
+    tasks = TaskRunner()
+    review = ReviewScreen(tasks)
+    qtbot.addWidget(review)
+    review.resize(1366, 768)
+    review.show()
+    qtbot.waitExposed(review)
+    with qtbot.waitSignal(review.queue_loaded, timeout=TIMEOUT):
+        review.set_service(world.review())
+    qtbot.waitUntil(lambda: review.detail is not None, timeout=TIMEOUT)
+    yield review
+    tasks.wait()
+
+
+def status(central: Database, interview: Any) -> str:
+    with central.unit_of_work() as session:
+        row = session.get(Interview, interview)
+        assert row is not None
+        return row.status
+
+
+def queued(screen: ReviewScreen) -> list[Any]:
+    return [item.interview_id for item in screen.model.items()]
+
+
+def test_comment_a_question_reject_and_the_next_one_is_shown(
+        screen: ReviewScreen, world: World, qtbot: QtBot,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = world.interviews
+    assert queued(screen) == [ids[k] for k in "ABCD"]
+    assert screen.detail is not None and screen.detail.interview_id == ids["A"]
+    answers = screen.answers_model
+    paths = [answers.answer(r).path for r in range(answers.rowCount())]  # type: ignore[union-attr]
+    assert paths[:3] == ["csat", "first_contact", "resolved"]
+    assert answers.index(0, 1).data() == "5 \N{EN DASH} Very satisfied"
+    assert "int0: Thought about it for long" in answers.index(0, REMARKS).data()
+
+    screen.answers.setFocus()
+    screen.answers.setCurrentIndex(answers.index(2, 0))
+    monkeypatch.setattr(CommentDialog, "ask", classmethod(
+        lambda cls, parent, question, current="": "Not resolved, yet very satisfied?"))
+    qtbot.keyClick(screen.answers, Qt.Key.Key_C)
+    assert answers.comments == {"resolved": "Not resolved, yet very satisfied?"}
+    assert "Your comment: Not resolved" in answers.index(2, REMARKS).data()
+
+    asked: list[Any] = []
+
+    def reject_dialog(cls: Any, parent: Any, commented: list[tuple[str, str]]) -> str:
+        asked.append(commented)
+        return "Please check with the customer"
+
+    monkeypatch.setattr(RejectDialog, "ask", classmethod(reject_dialog))
+    with qtbot.waitSignal(screen.detail_shown, timeout=TIMEOUT) as shown:
+        qtbot.keyClick(screen.answers, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [[("Was your issue resolved during this call?",
+                       "Not resolved, yet very satisfied?")]]
+    assert shown.args == [ids["B"]]  # the next one
+    assert queued(screen) == [ids[k] for k in "BCD"]
+    assert screen.current_item() is not None and screen.current_item().interview_id == ids["B"]  # type: ignore[union-attr]
+    assert status(world.central, ids["A"]) == "rejected"
+    with world.central.unit_of_work() as session:
+        remarks = {(r.path, r.text) for r in session.scalars(
+            select(Remark).where(Remark.interview_id == ids["A"], Remark.origin_device ==
+                                 "central"))}
+    assert remarks == {("", "Please check with the customer"),
+                       ("resolved", "Not resolved, yet very satisfied?")}
+
+
+def test_approve_with_the_key_and_reassign(screen: ReviewScreen, world: World, qtbot: QtBot,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = world.interviews
+    with qtbot.waitSignal(screen.detail_shown, timeout=TIMEOUT):
+        qtbot.keyClick(screen.queue, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert status(world.central, ids["A"]) == "approved"
+    assert queued(screen) == [ids[k] for k in "BCD"]
+    assert screen.message.text() == "Case C0: approved."
+
+    ann, bob = world.seed.interviewers
+    offered: list[Any] = []
+
+    def reassign_dialog(cls: Any, parent: Any, people: list[Any]) -> Any:
+        offered.append([p.name for p in people])
+        return ann.id
+
+    monkeypatch.setattr(ReassignDialog, "ask", classmethod(reassign_dialog))
+    with qtbot.waitSignal(screen.queue_loaded, timeout=TIMEOUT):
+        qtbot.keyClick(screen.queue, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    assert offered == [["int0"]]  # not B's own interviewer
+    with world.central.unit_of_work() as session:
+        holder = session.scalar(select(Assignment.interviewer_id).where(
+            Assignment.case_id == world.seed.cases[bob.id][0], Assignment.active.is_(True)))
+    assert holder == ann.id
+    # still waiting for review, now under int0
+    first = screen.model.items()[0]
+    assert (first.interview_id, first.interviewer) == (ids["B"], "int0")
+
+    with qtbot.waitSignal(screen.back_requested, timeout=TIMEOUT):
+        qtbot.keyClick(screen.queue, Qt.Key.Key_Escape)
+
+
+def test_a_rejected_interview_opens_on_the_commented_question(
+        styled_app: QApplication, qtbot: QtBot, world: World) -> None:
+    ann = world.seed.interviewers[0]
+    interview = world.interviews["A"]
+    world.review().reject(interview, "Please check two answers", {
+        "agent/agent_knowledge": "Knowledge 4 but courtesy 5?",
+        "resolved": "Not resolved, yet very satisfied?"})
+    world.devices[ann.id].sync(world.transport)
+    opened = open_started(world.interviewing(ann), interview, "R0", "C0", "S")
+    window = InterviewScreen()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+
+    window.start(opened)
+
+    [card] = window.cards
+    assert card.question.key == "resolved"
+    assert card.review.isVisible()
+    assert card.review.text() == "Supervisor: Not resolved, yet very satisfied?"
+    assert not card.remark.isVisible()  # no remark of the interviewer's own here
+    assert window.review_note.isVisible()
+    assert window.review_note.text() == "Rejected by the supervisor: Please check two answers"
+    window.wait()
