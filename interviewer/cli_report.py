@@ -3,6 +3,11 @@
 `report rates SURVEY` prints the AAPOR categories and outcome rates of a survey as a table,
 or with `--json` one object: {"survey", "counts", "e", "rates"} (rates as proportions
 0..1, null where the denominator is 0).
+
+`report cx SURVEY` prints the CX metrics (NPS, CSAT, CES with 95 % intervals, by wave,
+touchpoint and segment, against targets), alerts and follow-up counts; with `--json` one
+object (the CX report with "fieldwork" and "productivity"); `--html PATH` and `--pdf PATH`
+also write the shareable report. It runs the survey's follow-up rules first.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from interviewer.cli_common import (
@@ -47,6 +53,17 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                             "proportional estimate)")
     central_options(rates)
     rates.set_defaults(handler=_rates)
+    cx = actions.add_parser(
+        "cx", help="CX results of a survey: NPS, CSAT, CES by wave, touchpoint, segment",
+        description="Scores with 95 %% intervals against the survey's targets, alerts, "
+                    "follow-up cases (the survey's rules run first), fieldwork and "
+                    "interviewer productivity.")
+    cx.add_argument("survey", metavar="SURVEY")
+    cx.add_argument("--json", action="store_true", help="print one JSON object")
+    cx.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report")
+    cx.add_argument("--pdf", type=Path, metavar="PATH", help="also write the PDF report")
+    central_options(cx)
+    cx.set_defaults(handler=_cx)
 
 
 def _share(text: str) -> float:
@@ -100,3 +117,97 @@ def _table(report: Any) -> str:
         shown = "n/a (denominator 0)" if value is None else f"{100 * value:6.2f} %"
         lines.append(f"  {name:<6} {shown}")
     return "\n".join(lines)
+
+
+
+def _cx(args: argparse.Namespace) -> int:
+    from interviewer.services.common import SYSTEM, NotFound, ServiceError
+    from interviewer.services.results import ResultsService
+    from interviewer.storage.central import open_central, shown_url
+    from interviewer.storage.db import StorageError
+
+    url = central_url_of(args)
+    try:
+        db = open_central(url)
+    except StorageError as e:
+        error(f"{e.message} {e.fix}")
+        return EXIT_UNUSABLE
+    try:
+        service = ResultsService(db, SYSTEM)
+        found = [s for s in service.surveys() if s.name == args.survey]
+        if not found:
+            raise NotFound(f"there is no survey '{args.survey}'")
+        report = service.cx(found[0].id)
+        fieldwork = service.fieldwork(found[0].id)
+        productivity = service.productivity(found[0].id)
+    except NotFound as e:
+        print(f"error: {e} in the central database {shown_url(url)}; check the name "
+              "(it is case-sensitive) or --central", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except (ServiceError, StorageError) as e:
+        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
+        return EXIT_STOPPED
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps({**report.as_json(), "fieldwork": fieldwork.model_dump(mode="json"),
+                          "productivity": [p.model_dump(mode="json") for p in productivity]},
+                         indent=1))
+    else:
+        print(_cx_table(report))
+    return _write_files(args, report, fieldwork, productivity)
+
+
+def _write_files(args: argparse.Namespace, report: Any, fieldwork: Any,
+                 productivity: Any) -> int:
+    if not (args.html or args.pdf):
+        return EXIT_OK
+    from interviewer.reports.cx_html import render_html
+
+    html = render_html(report, fieldwork, productivity)
+    try:
+        if args.html:
+            args.html.write_text(html, encoding="utf-8")
+            print(f"HTML report written to {args.html}", file=sys.stderr)
+        if args.pdf:
+            from interviewer.ui.report_pdf import html_to_pdf
+
+            html_to_pdf(html, args.pdf)
+            print(f"PDF report written to {args.pdf}", file=sys.stderr)
+    except OSError as e:
+        print(f"error: the report could not be written: {e}", file=sys.stderr)
+        return EXIT_STOPPED
+    return EXIT_OK
+
+
+_STATUS = {"ok": "ok", "below": "BELOW", "no_target": "no target", "no_data": "no data"}
+
+
+def _cx_line(e: Any, indent: str = "  ") -> str:
+    from interviewer.reports.cx_html import score_text
+
+    interval = ("" if e.low is None else
+                f"{score_text(e.metric, e.low)} .. {score_text(e.metric, e.high)}")
+    target = "" if e.target is None else score_text(e.metric, e.target)
+    return (f"{indent}{e.metric.upper():<5} {e.question:<18} "
+            f"{score_text(e.metric, e.score):>9} {interval:>20} {e.n:>6} {target:>9}  "
+            f"{_STATUS[e.status]}")
+
+
+def _cx_table(report: Any) -> str:
+    header = (f"  {'metric':<5} {'question':<18} {'score':>9} {'95 % interval':>20} "
+              f"{'n':>6} {'target':>9}  status")
+    lines = [f"Survey '{report.survey}': {report.interviews} completed interviews "
+             f"(generated {report.generated_at:%Y-%m-%d %H:%M} UTC)", "", header]
+    lines += [_cx_line(e) for e in report.overall]
+    for title, cells in (("wave", report.by_wave), ("touchpoint", report.by_touchpoint),
+                         ("segment", report.by_segment)):
+        lines += ["", f"By {title}:"]
+        for cell in cells:
+            lines.append(f"  {cell.key}")
+            lines += [_cx_line(e, "    ") for e in cell.estimates]
+    lines += ["", "Alerts:" if report.alerts else "Alerts: none"]
+    lines += [f"  - {a.message}" for a in report.alerts]
+    lines += ["", f"Follow-up cases: {report.follow_ups_open} open, "
+                  f"{report.follow_ups_closed} closed"]
+    return "\n".join(lines).replace("\u00a0", " ")

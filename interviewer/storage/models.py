@@ -302,6 +302,29 @@ class CallAttempt(_Id, _Synced, Base):
     device_id: Mapped[str | None] = mapped_column(String(64))
 
 
+class FollowUp(_Id, Base):
+    """A follow-up case (closed loop, DESIGN.md 8): an interview whose CX score matched a
+    survey's rule, for staff to call back. Lives on central only. One per interview,
+    question instance and rule, so running the rules again creates nothing twice."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (UniqueConstraint("interview_id", "question", "rule_index"),)
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
+    interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    rule_index: Mapped[int] = mapped_column(Integer)
+    metric: Mapped[str] = mapped_column(String(8))
+    question: Mapped[str] = mapped_column(String(500))  # the answer's instance path
+    score: Mapped[float]
+    reason: Mapped[str] = mapped_column(String(300))
+    priority: Mapped[int] = mapped_column(Integer, default=2)
+    status: Mapped[str] = mapped_column(String(8), default="open")  # open, closed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class DoNotCall(_Id, Base):
     """A number nobody may call, in any survey (E.164)."""
 

@@ -1,0 +1,816 @@
+"""CX results of a survey read from central (DESIGN.md 8): NPS, CSAT, CES with intervals
+by wave, touchpoint and segment against targets; alerts; follow-up cases (closed loop);
+fieldwork progress and interviewer productivity. Supervisors and admins only."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import statistics
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Any, Literal, NamedTuple
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, String, cast, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from interviewer.fieldwork.dispositions import category_of
+from interviewer.metrics import ces, csat, nps
+from interviewer.metrics.targets import CxSettings, below_target, rule_matches
+from interviewer.questionnaire.model import Question, Questionnaire, Repeat
+from interviewer.services.common import (
+    Clock,
+    CurrentUser,
+    NotFound,
+    ServiceError,
+    require_role,
+    utc_clock,
+)
+from interviewer.services.questionnaires import FormCache
+from interviewer.services.rates import RatesService
+from interviewer.storage.db import Database
+from interviewer.storage.ids import uuid7
+from interviewer.storage.models import (
+    Answer,
+    AuditEntry,
+    CallAttempt,
+    Case,
+    FollowUp,
+    Interview,
+    Survey,
+    User,
+)
+from interviewer.sync.changes import lock_change_log, record_change
+
+log = logging.getLogger(__name__)  # ids and counts only: never names, numbers, answers
+
+COUNTED = ("completed", "approved")  # interviews that count in results
+NONE_KEY = "(none)"
+OUTSIDE_WAVES = "(outside waves)"
+# an interview suspended overnight would otherwise count its whole pause as work
+MAX_INTERVIEW = timedelta(hours=3)
+MAX_CALL = timedelta(hours=3)
+# the touchpoint of a `dynamic` question: its repeat instance's pick from a multi-select
+_SELECTED_AT = re.compile(
+    r"^\s*selected-at\(\s*\$\{(\w+)\}\s*,\s*position\(\.\.\)\s*-\s*1\s*\)\s*$")
+_PIPE = re.compile(r"\$\{(\w+)\}")
+_INSTANCE = re.compile(r"\[(\d+)\][^\[]*$")
+
+
+class Estimate(BaseModel):
+    metric: Literal["nps", "csat", "ces"]
+    question: str
+    label: str  # default-language question label
+    score: float | None
+    low: float | None
+    high: float | None
+    n: int
+    target: float | None
+    status: Literal["ok", "below", "no_target", "no_data"]
+    scale: int | None = None  # CSAT/CES: the answer scale's top (5, 7); NPS: 10
+
+
+class Cell(BaseModel):
+    """One group of a breakdown."""
+
+    dimension: Literal["all", "wave", "touchpoint", "segment"]
+    key: str
+    estimates: list[Estimate]
+
+
+class Alert(BaseModel):
+    metric: str
+    question: str
+    dimension: str
+    key: str
+    score: float
+    target: float
+    message: str
+
+
+class FollowUpView(BaseModel):
+    id: uuid.UUID
+    interview_id: uuid.UUID
+    case_id: uuid.UUID | None
+    reason: str
+    metric: str
+    question: str
+    score: float
+    priority: int
+    status: Literal["open", "closed"]
+    created_at: datetime
+    respondent: str
+    note: str = ""
+    phone: str | None = None  # personal data: shown to staff, never logged
+
+
+class CxReport(BaseModel):
+    survey_id: uuid.UUID
+    survey: str
+    generated_at: datetime
+    interviews: int
+    overall: list[Estimate]
+    by_wave: list[Cell]
+    by_touchpoint: list[Cell]
+    by_segment: list[Cell]
+    alerts: list[Alert]
+    follow_ups_open: int
+    follow_ups_closed: int
+    rates: dict[str, float | None]  # AAPOR RR1..CON3 via services/rates.py
+
+    def as_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class DayCount(BaseModel):
+    day: date
+    completes: int
+
+
+class FieldworkProgress(BaseModel):
+    survey: str
+    cases: int
+    completes: int
+    cases_by_status: dict[str, int]
+    completes_per_day: list[DayCount]
+    # CATI: closed cases by AAPOR category of their final disposition
+    final_by_category: dict[str, int] = Field(default_factory=dict)
+
+
+class InterviewerStats(BaseModel):
+    interviewer_id: uuid.UUID
+    name: str
+    completes: int
+    hours: float
+    completes_per_hour: float | None
+    median_minutes: float | None
+    calls: int
+    refusals: int
+    refusal_rate: float | None
+
+
+class SurveyRef(BaseModel):
+    id: uuid.UUID
+    name: str
+    mode: str
+
+
+
+@dataclass(frozen=True)
+class MetricQuestion:
+    """A question that is a CX metric, as one questionnaire version defines it."""
+
+    metric: Literal["nps", "csat", "ces"]
+    name: str
+    label: str
+    touchpoint: str | None  # a fixed stage; None: the case's; "dynamic": per instance
+    dynamic_source: str | None  # dynamic: the multi-select whose k-th pick is instance k's
+    scale: int | None  # the largest numeric choice name of its list
+
+
+class Score(NamedTuple):
+    """One valid metric answer where it belongs (a tuple: there are tens of thousands)."""
+
+    metric: Literal["nps", "csat", "ces"]
+    question: str  # the question's name
+    path: str  # the answer's instance path
+    value: float
+    interview: Any  # the interview id as the driver returns it (hex text on SQLite)
+    case: Any  # the case id alike, or None
+    wave: str
+    touchpoint: str
+    segment: str
+
+
+class _Counted(NamedTuple):
+    """What a counted interview lends its answers."""
+
+    version: uuid.UUID
+    case: Any
+    wave: str
+    touchpoint: str  # the case's preloaded touchpoint
+    segment: str
+
+
+@dataclass
+class _Data:
+    survey: Survey
+    settings: CxSettings
+    questions: dict[tuple[str, str], MetricQuestion]  # (metric, name), document order
+    scores: list[Score]
+    interviews: int
+
+
+class ResultsService:
+    """Supervisors and admins read results of a survey from central; the dashboard calls
+    these every minute, so each is a few aggregate queries and one pass over answers."""
+
+    def __init__(self, central: Database, user: CurrentUser, clock: Clock = utc_clock) -> None:
+        self._db = central
+        self._user = user
+        self._clock = clock
+        self._forms = FormCache(central)
+        # follow-up keys known to exist, so that a refresh with nothing new reads none
+        self._known: dict[uuid.UUID, set[tuple[Any, str, int]]] = {}
+
+    def surveys(self) -> list[SurveyRef]:
+        self._allowed()
+        with self._db.unit_of_work() as session:
+            rows = session.execute(select(Survey.id, Survey.name, Survey.mode)
+                                   .order_by(Survey.name)).all()
+        return [SurveyRef(id=i, name=n, mode=m) for i, n, m in rows]
+
+    # -- CX metrics --
+    def cx(self, survey_id: uuid.UUID) -> CxReport:
+        """The report; runs the follow-up rules first so its counts include new ones."""
+        self._allowed()
+        data = self._load(survey_id)
+        self._create_follow_ups(data)
+        overall = _estimates(data, data.scores)
+        cells = {dimension: _cells(data, dimension)
+                 for dimension in ("wave", "touchpoint", "segment")}
+        all_cell = Cell(dimension="all", key="all", estimates=overall)
+        alerts = [alert for cell in [all_cell, *(c for cs in cells.values() for c in cs)]
+                  for alert in _alerts(cell, data.settings)]
+        with self._db.unit_of_work() as session:
+            counts = dict(session.execute(
+                select(FollowUp.status, func.count()).where(FollowUp.survey_id == survey_id)
+                .group_by(FollowUp.status)).all())
+        return CxReport(
+            survey_id=survey_id, survey=data.survey.name, generated_at=self._clock(),
+            interviews=data.interviews, overall=overall, by_wave=cells["wave"],
+            by_touchpoint=cells["touchpoint"], by_segment=cells["segment"], alerts=alerts,
+            follow_ups_open=counts.get("open", 0), follow_ups_closed=counts.get("closed", 0),
+            rates=self._rates(data.survey.name))
+
+    def settings(self, survey_id: uuid.UUID) -> CxSettings:
+        self._allowed()
+        with self._db.unit_of_work() as session:
+            return _settings_of(_survey(session, survey_id))
+
+    def save_settings(self, survey_id: uuid.UUID, settings: CxSettings) -> None:
+        """Stored in the survey's settings under "cx"; audited."""
+        self._allowed()
+        now = self._clock()
+        with self._db.unit_of_work() as session:
+            row = _survey(session, survey_id)
+            row.settings = {**(row.settings or {}), "cx": settings.model_dump(mode="json")}
+            row.revision += 1
+            session.flush()
+            record_change(session, "survey", row.id, None, now)
+            _audit(session, self._user, now, "cx_settings", "survey", row.id, {})
+        self._known.pop(survey_id, None)  # the rules may differ now
+
+    def _load(self, survey_id: uuid.UUID) -> _Data:
+        with self._db.unit_of_work() as session:
+            survey = _survey(session, survey_id)
+            session.expunge(survey)
+            settings = _settings_of(survey)
+            versions = [survey.questionnaire_version_id, *session.scalars(
+                select(Interview.questionnaire_version_id).distinct()
+                .where(Interview.survey_id == survey_id, Interview.status.in_(COUNTED)))]
+        by_version = {v: _metric_questions(self._forms.get(v).questionnaire)
+                      for v in dict.fromkeys(versions)}
+        questions: dict[tuple[str, str], MetricQuestion] = {}
+        for found in by_version.values():
+            for q in found:
+                questions.setdefault((q.metric, q.name), q)
+        with self._db.unit_of_work() as session:
+            counted = _counted(session, survey_id, settings)
+            rows = _metric_answers(session, survey_id, by_version)
+        scores = _scores(rows, by_version, counted)
+        return _Data(survey, settings, questions, scores, len(counted))
+
+    def _rates(self, survey: str) -> dict[str, float | None]:
+        try:
+            return RatesService(self._db).report(self._user, survey).rates
+        except ServiceError as e:  # a bad disposition code must not hide the CX results
+            log.warning("no AAPOR rates for a survey: %s", e)
+            return {}
+
+    # -- follow-up cases (closed loop) --
+    def run_follow_ups(self, survey_id: uuid.UUID) -> list[FollowUpView]:
+        """Create a follow-up for every score a rule matches, once: the new ones."""
+        self._allowed()
+        return self._create_follow_ups(self._load(survey_id))
+
+    def _create_follow_ups(self, data: _Data) -> list[FollowUpView]:
+        rules = data.settings.follow_up
+        candidates = [(score, index) for score in data.scores
+                      for index, rule in enumerate(rules)
+                      if rule_matches(rule, score.metric, score.question, score.value)]
+        known = self._known.setdefault(data.survey.id, set())
+        candidates = [(s, i) for s, i in candidates if (s.interview, s.path, i) not in known]
+        if not candidates or not self._missing(data.survey.id, candidates):
+            known.update((s.interview, s.path, i) for s, i in candidates)
+            return []  # the usual case on a refresh: nothing new, no lock taken
+        now = self._clock()
+        with self._db.unit_of_work() as session:
+            # one run at a time per central (the audit chain needs it too); the unique
+            # key still keeps a second copy out should anything else insert
+            lock_change_log(session)
+            new = [{"id": uuid7(), "survey_id": data.survey.id,
+                    "interview_id": _as_uuid(s.interview),
+                    "case_id": None if s.case is None else _as_uuid(s.case),
+                    "rule_index": i, "metric": s.metric, "question": s.path,
+                    "score": s.value, "reason": rules[i].reason,
+                    "priority": rules[i].priority, "status": "open", "created_at": now,
+                    "note": ""}
+                   for s, i in _missing_in(session, data.survey.id, candidates)]
+            created = _insert_new(session, new)
+            _audit_many(session, self._user, now, [
+                ("follow_up_created", "follow_up", row["id"],
+                 {"rule": row["rule_index"], "metric": row["metric"]})
+                for row in new if row["id"] in created])
+        known.update((s.interview, s.path, i) for s, i in candidates)
+        if created:
+            log.info("survey %s: %d follow-up cases created", data.survey.id, len(created))
+        return self._views(FollowUp.id.in_(created)) if created else []
+
+    def _missing(self, survey_id: uuid.UUID,
+                 candidates: list[tuple[Score, int]]) -> list[tuple[Score, int]]:
+        with self._db.unit_of_work() as session:
+            return _missing_in(session, survey_id, candidates)
+
+    def follow_ups(self, survey_id: uuid.UUID,
+                   status: str | None = "open") -> list[FollowUpView]:
+        """The survey's follow-ups (status "open", "closed", or None for all), most
+        urgent (lowest priority number) and oldest first."""
+        self._allowed()
+        if status not in (None, "open", "closed"):
+            raise ServiceError(f"a follow-up is open or closed, not '{status}'")
+        with self._db.unit_of_work() as session:
+            _survey(session, survey_id)
+        if status is None:
+            return self._views(FollowUp.survey_id == survey_id)
+        return self._views(FollowUp.survey_id == survey_id, FollowUp.status == status)
+
+    def close_follow_up(self, follow_up_id: uuid.UUID, note: str) -> None:
+        """Closed with a note (what was done); audited."""
+        self._allowed()
+        now = self._clock()
+        with self._db.unit_of_work() as session:
+            row = session.get(FollowUp, follow_up_id)
+            if row is None:
+                raise NotFound("There is no such follow-up case.")
+            if row.status == "closed":
+                raise ServiceError("This follow-up case is already closed.")
+            closed = session.execute(
+                update(FollowUp).where(FollowUp.id == follow_up_id,
+                                       FollowUp.status == "open")
+                .values(status="closed", closed_at=now,
+                        closed_by=self._user.id if self._user.id.int else None,
+                        note=note.strip()))
+            if getattr(closed, "rowcount", 1) == 0:  # closed meanwhile by someone else
+                raise ServiceError("This follow-up case is already closed.")
+            _audit(session, self._user, now, "follow_up_closed", "follow_up", row.id,
+                   {"survey_id": str(row.survey_id)})
+
+    def _views(self, *where: ColumnElement[bool]) -> list[FollowUpView]:
+        with self._db.unit_of_work() as session:
+            rows = session.execute(
+                select(FollowUp, Case.respondent_name, Case.phone)
+                .outerjoin(Case, Case.id == FollowUp.case_id).where(*where)
+                .order_by(FollowUp.priority, FollowUp.created_at, FollowUp.id)).all()
+            return [_view(row, name, phone) for row, name, phone in rows]
+
+    # -- fieldwork and productivity --
+    def fieldwork(self, survey_id: uuid.UUID) -> FieldworkProgress:
+        self._allowed()
+        with self._db.unit_of_work() as session:
+            survey = _survey(session, survey_id)
+            by_status = dict(session.execute(
+                select(Case.status, func.count()).where(Case.survey_id == survey_id)
+                .group_by(Case.status).order_by(Case.status)).all())
+            finals = session.execute(
+                select(Case.final_disposition, func.count())
+                .where(Case.survey_id == survey_id, Case.final_disposition.is_not(None))
+                .group_by(Case.final_disposition)).all()
+            completed = session.scalars(select(Interview.completed_at).where(
+                Interview.survey_id == survey_id, Interview.status.in_(COUNTED))).all()
+            name, mode = survey.name, survey.mode
+        per_day: dict[date, int] = defaultdict(int)
+        for at in completed:
+            if at is not None:
+                per_day[at.date()] += 1  # the store hands back UTC datetimes
+        return FieldworkProgress(
+            survey=name, cases=sum(by_status.values()), completes=len(completed),
+            cases_by_status=by_status,
+            completes_per_day=[DayCount(day=d, completes=n) for d, n in sorted(per_day.items())],
+            final_by_category=_categories(finals) if mode == "cati" else {})
+
+    def productivity(self, survey_id: uuid.UUID) -> list[InterviewerStats]:
+        """Per interviewer over the survey. Hours: interview lengths (start to completion,
+        each capped at 3 h: a suspended interview does not count its pause) plus calls
+        that led to no interview (start to end, capped alike)."""
+        self._allowed()
+        with self._db.unit_of_work() as session:
+            _survey(session, survey_id)
+            lengths = session.execute(
+                select(Interview.interviewer_id, Interview.started_at, Interview.completed_at)
+                .where(Interview.survey_id == survey_id, Interview.status.in_(COUNTED))).all()
+            calls = session.execute(
+                select(CallAttempt.interviewer_id, CallAttempt.disposition, func.count())
+                .where(CallAttempt.survey_id == survey_id)
+                .group_by(CallAttempt.interviewer_id, CallAttempt.disposition)).all()
+            lone_calls = session.execute(
+                select(CallAttempt.interviewer_id, CallAttempt.started_at,
+                       CallAttempt.ended_at)
+                .where(CallAttempt.survey_id == survey_id,
+                       CallAttempt.interview_id.is_(None),
+                       CallAttempt.ended_at.is_not(None))).all()
+            ids = {row[0] for row in [*lengths, *calls]}
+            names: dict[uuid.UUID, str] = dict(session.execute(
+                select(User.id, func.coalesce(func.nullif(User.display_name, ""),
+                                              User.username))
+                .where(User.id.in_(ids))).all()) if ids else {}
+        return _productivity(ids, names, lengths, calls, lone_calls)
+
+    def _allowed(self) -> None:
+        require_role(self._user, "supervisor", "admin")
+
+
+# -- loading --
+def _survey(session: Session, survey_id: uuid.UUID) -> Survey:
+    row = session.get(Survey, survey_id)
+    if row is None:
+        raise NotFound("There is no such survey.")
+    return row
+
+
+def _settings_of(survey: Survey) -> CxSettings:
+    try:
+        return CxSettings.from_survey_settings(survey.settings or {})
+    except ValueError as e:
+        raise ServiceError(f"The CX settings of survey '{survey.name}' are wrong: {e}") \
+            from None
+
+
+def _metric_questions(form: Questionnaire) -> list[MetricQuestion]:
+    found: list[MetricQuestion] = []
+
+    def visit(elements: Sequence[Question | Any], repeat: Repeat | None) -> None:
+        for element in elements:
+            if isinstance(element, Question):
+                if element.cx_metric is not None:
+                    found.append(_metric_question(form, element, repeat))
+            else:
+                visit(element.children, element if isinstance(element, Repeat) else repeat)
+
+    visit(form.children, None)
+    return found
+
+
+def _metric_question(form: Questionnaire, q: Question, repeat: Repeat | None) -> MetricQuestion:
+    assert q.cx_metric is not None
+    label = (q.label.get(form.default_language) or next(iter(q.label.values()), "")
+             or q.name)
+    label = _PIPE.sub(r"[\1]", label)  # a report shows no piped answer
+    choices = form.choices.get(q.list_name or "")
+    numbers = [int(float(c.name)) for c in (choices.choices if choices else ())
+               if _number(c.name, None) is not None]
+    return MetricQuestion(
+        metric=q.cx_metric, name=q.name, label=label, touchpoint=q.touchpoint,
+        dynamic_source=_dynamic_source(repeat) if q.touchpoint == "dynamic" else None,
+        scale=max(numbers) if numbers else None)
+
+
+def _dynamic_source(repeat: Repeat | None) -> str | None:
+    """The multi-select behind the repeat's `tp_code` (questionnaires/README.md: its
+    calculation is `selected-at(${touchpoints}, position(..)-1)`)."""
+    if repeat is None:
+        return None
+    calcs = [e for e in _descendants(repeat) if e.calculation]
+    calcs.sort(key=lambda e: e.name != "tp_code")  # the named one first
+    for calc in calcs:
+        match = _SELECTED_AT.match(calc.calculation or "")
+        if match:
+            return match.group(1)
+    return None
+
+
+def _descendants(container: Any) -> Iterable[Question]:
+    for element in container.children:
+        if isinstance(element, Question):
+            yield element
+        else:
+            yield from _descendants(element)
+
+
+def _raw_id(column: Any) -> Any:
+    """An id column read as text, without making UUID objects (hex on SQLite, dashed on
+    PostgreSQL): equal ids stay equal, at a fraction of the cost."""
+    return cast(column, String)
+
+
+@lru_cache(maxsize=4096)
+def _as_uuid(raw: Any) -> uuid.UUID:
+    return raw if isinstance(raw, uuid.UUID) else uuid.UUID(str(raw))
+
+
+def _counted(session: Session, survey_id: uuid.UUID,
+             settings: CxSettings) -> dict[Any, _Counted]:
+    """The counted interviews with their wave and their case's touchpoint and segment
+    (read out of the preload JSON by the database)."""
+    rows = session.execute(
+        select(_raw_id(Interview.id), _raw_id(Interview.questionnaire_version_id),
+               _raw_id(Interview.case_id), Interview.completed_at,
+               Case.preload[settings.touchpoint].as_string(),
+               Case.preload[settings.segment].as_string())
+        .outerjoin(Case, Case.id == Interview.case_id)
+        .where(Interview.survey_id == survey_id, Interview.status.in_(COUNTED))).all()
+    waves: dict[date, str] = {}
+    out = {}
+    for key, version, case, completed_at, touchpoint, segment in rows:
+        day = completed_at.date() if completed_at else None
+        if day is not None and day not in waves:
+            waves[day] = settings.wave_of(day) or OUTSIDE_WAVES
+        out[key] = _Counted(_as_uuid(version), case, waves.get(day, OUTSIDE_WAVES) if day
+                            else OUTSIDE_WAVES, _text(touchpoint), _text(segment))
+    return out
+
+
+def _metric_answers(session: Session, survey_id: uuid.UUID,
+                    by_version: dict[uuid.UUID, list[MetricQuestion]]) -> list[Any]:
+    """Only the answers of metric questions (and of the multi-selects that name a
+    dynamic touchpoint), of the survey's counted interviews."""
+    names = {q.name for qs in by_version.values() for q in qs} | {
+        q.dynamic_source for qs in by_version.values() for q in qs if q.dynamic_source}
+    if not names:
+        return []
+    return list(session.execute(
+        select(_raw_id(Answer.interview_id), Answer.question, Answer.path, Answer.value,
+               Answer.special)
+        .join(Interview, Interview.id == Answer.interview_id)
+        .where(Interview.survey_id == survey_id, Interview.status.in_(COUNTED),
+               Answer.question.in_(sorted(names)))).all())
+
+
+def _number(value: str | None, special: str | None) -> float | None:
+    """A score from an answer's text; None for a special, empty or non-numeric one."""
+    if special or value is None or not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _scores(rows: list[Any], by_version: dict[uuid.UUID, list[MetricQuestion]],
+            counted: dict[Any, _Counted]) -> list[Score]:
+    metric_of = {(v, q.name): q for v, qs in by_version.items() for q in qs}
+    sources = {q.dynamic_source for qs in by_version.values() for q in qs
+               if q.dynamic_source}
+    picks: dict[tuple[Any, str], list[str]] = {}
+    if sources:
+        for key, question, _, value, special in rows:
+            if question in sources and not special:
+                picks[(key, question)] = (value or "").split()
+    scores = []
+    valid: dict[tuple[Any, str, str | None], float | None] = {}  # few distinct answers
+    for key, question, path, value, special in rows:
+        interview = counted.get(key)
+        if interview is None or special:
+            continue
+        q = metric_of.get((interview.version, question))
+        if q is None:
+            continue
+        memo = (interview.version, question, value)
+        if memo not in valid:
+            number = _number(value, None)
+            valid[memo] = number if number is not None and _in_range(q, number) else None
+        number = valid[memo]
+        if number is None:
+            continue
+        touchpoint = interview.touchpoint
+        if q.touchpoint:
+            touchpoint = _touchpoint(q, path, picks.get((key, q.dynamic_source or ""))) \
+                or touchpoint
+        scores.append(Score(q.metric, q.name, path, number, key, interview.case,
+                            interview.wave, touchpoint, interview.segment))
+    return scores
+
+
+def _in_range(q: MetricQuestion, value: float) -> bool:
+    """Out-of-scale answers (a form changed under the data) are left out, not fatal."""
+    if q.metric == "nps":
+        return 0 <= value <= 10
+    top = q.scale if q.metric == "csat" and q.scale else 7 if q.metric == "ces" else 5
+    if q.metric == "ces" and q.scale in (5, 7):
+        top = q.scale
+    return 1 <= value <= top
+
+
+def _touchpoint(q: MetricQuestion, path: str, picks: list[str] | None) -> str | None:
+    """The question's own touchpoint; for `dynamic`, its repeat instance's pick."""
+    if q.touchpoint != "dynamic":
+        return q.touchpoint
+    instance = _INSTANCE.search(path)
+    if picks and instance and 1 <= int(instance.group(1)) <= len(picks):
+        return picks[int(instance.group(1)) - 1]
+    return None
+
+
+def _text(value: Any) -> str:
+    return NONE_KEY if value is None or str(value).strip() == "" else str(value)
+
+
+# -- estimates --
+def _estimates(data: _Data, scores: Iterable[Score]) -> list[Estimate]:
+    values: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for s in scores:
+        values[(s.metric, s.question)].append(s.value)
+    return [_estimate(q, values.get(key, []), data.settings)
+            for key, q in data.questions.items()]
+
+
+def _estimate(q: MetricQuestion, values: list[float], settings: CxSettings) -> Estimate:
+    if q.metric == "nps":
+        r: Any = nps(values)
+    elif q.metric == "csat":
+        r = csat(values, scale=_scale_of(q, values))
+    else:
+        r = ces(values, scale=_scale_of(q, values))
+    target = settings.targets.get(q.metric)
+    status: Literal["ok", "below", "no_target", "no_data"]
+    if r.score is None:
+        status = "no_data"
+    elif target is None:
+        status = "no_target"
+    elif below_target(q.metric, r.score, target, settings.ces_higher_is_better):
+        status = "below"
+    else:
+        status = "ok"
+    return Estimate(metric=q.metric, question=q.name, label=q.label, score=r.score,
+                    low=r.low, high=r.high, n=r.n, target=target, status=status,
+                    scale=_scale_of(q, values))
+
+
+def _scale_of(q: MetricQuestion, values: list[float]) -> int:
+    """NPS 10; CSAT the choice list's top (5 without a list); CES 5 or 7 points: the
+    choice list's, else what the answers reach."""
+    if q.metric == "nps":
+        return 10
+    if q.metric == "csat":
+        return q.scale if q.scale and q.scale >= 3 else 5
+    if q.scale in (5, 7):
+        return q.scale
+    return 7 if any(v > 5 for v in values) else 5
+
+
+def _cells(data: _Data, dimension: Literal["wave", "touchpoint", "segment"]) -> list[Cell]:
+    """One cell per key; a cell lists the questions it has scores for."""
+    groups: dict[str, list[Score]] = defaultdict(list)
+    for s in data.scores:
+        groups[getattr(s, dimension)].append(s)
+    order = sorted(groups)
+    if dimension == "wave" and data.settings.waves:
+        named = [w.name for w in data.settings.waves]
+        order = [k for k in named if k in groups] + [k for k in order if k not in named]
+    return [Cell(dimension=dimension, key=key,
+                 estimates=[e for e in _estimates(data, groups[key]) if e.n > 0])
+            for key in order]
+
+
+_METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
+
+
+def _alerts(cell: Cell, settings: CxSettings) -> list[Alert]:
+    """Below target with enough scores (alert_min_n) to be more than noise."""
+    out = []
+    where = "overall" if cell.dimension == "all" else f"{cell.dimension} '{cell.key}'"
+    for e in cell.estimates:
+        if e.status != "below" or e.n < settings.alert_min_n:
+            continue
+        assert e.score is not None and e.target is not None
+        out.append(Alert(
+            metric=e.metric, question=e.question, dimension=cell.dimension, key=cell.key,
+            score=e.score, target=e.target,
+            message=f"{_METRIC_NAMES[e.metric]} of {e.question} {where}: {e.score:.1f}, "
+                    f"below the target {e.target:g} (n={e.n})"))
+    return out
+
+
+# -- follow-ups --
+def _missing_in(session: Session, survey_id: uuid.UUID,
+                candidates: list[tuple[Score, int]]) -> list[tuple[Score, int]]:
+    """The candidates (score, rule index) that have no follow-up yet."""
+    existing = set(session.execute(
+        select(_raw_id(FollowUp.interview_id), FollowUp.question, FollowUp.rule_index)
+        .where(FollowUp.survey_id == survey_id)).all())
+    return [(s, i) for s, i in candidates if (s.interview, s.path, i) not in existing]
+
+
+def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
+    """Insert, skipping any that exist by the unique key; the ids really inserted. One
+    statement run for many rows (SQLAlchemy batches it, RETURNING included)."""
+    if not rows:
+        return set()
+    dialect = session.get_bind().dialect.name
+    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (make(FollowUp)
+                 .on_conflict_do_nothing(
+                     index_elements=["interview_id", "question", "rule_index"])
+                 .returning(FollowUp.id))
+    return set(session.connection().execute(statement, rows).scalars())
+
+
+def _view(row: FollowUp, name: str | None, phone: str | None) -> FollowUpView:
+    return FollowUpView(
+        id=row.id, interview_id=row.interview_id, case_id=row.case_id, reason=row.reason,
+        metric=row.metric, question=row.question, score=row.score, priority=row.priority,
+        status="closed" if row.status == "closed" else "open", created_at=row.created_at,
+        respondent=name or "", note=row.note or "", phone=phone)
+
+
+def _audit(session: Session, user: CurrentUser, now: datetime, action: str, entity: str,
+           entity_id: uuid.UUID, detail: dict[str, object]) -> None:
+    _audit_many(session, user, now, [(action, entity, entity_id, detail)])
+
+
+def _audit_many(session: Session, user: CurrentUser, now: datetime,
+                entries: list[tuple[str, str, Any, dict[str, object]]]) -> None:
+    """Audit entries chained to central's previous one, under the change-log lock that
+    orders every central writer of the chain (as services/review.py does). Written in
+    one statement; ids are sorted so that (at, id) order is the chain's order."""
+    if not entries:
+        return
+    lock_change_log(session)
+    previous = session.scalar(select(AuditEntry.hash).order_by(
+        AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
+    rows = []
+    for row_id, (action, entity, entity_id, detail) in zip(
+            sorted(uuid7() for _ in entries), entries, strict=True):
+        body = json.dumps([previous, now.isoformat(), str(user.id), user.role, action,
+                           entity, str(entity_id), detail], sort_keys=True)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        rows.append({"id": row_id, "at": now, "actor_id": user.id if user.id.int else None,
+                     "role": user.role, "action": action, "entity": entity,
+                     "entity_id": str(entity_id), "detail": detail, "prev_hash": previous,
+                     "synced": True, "hash": digest})
+        previous = digest
+    session.execute(insert(AuditEntry), rows)
+
+
+# -- fieldwork --
+def _categories(finals: Sequence[tuple[str | None, int]]) -> dict[str, int]:
+    out: dict[str, int] = defaultdict(int)
+    for code, count in finals:
+        try:
+            out[str(category_of(code or ""))] += count
+        except ValueError:
+            out["unknown code"] += count
+    return dict(sorted(out.items()))
+
+
+def _productivity(ids: set[uuid.UUID], names: dict[uuid.UUID, str],
+                  lengths: Sequence[Any], calls: Sequence[Any],
+                  lone_calls: Sequence[Any]) -> list[InterviewerStats]:
+    minutes: dict[uuid.UUID, list[float]] = defaultdict(list)
+    counted: dict[uuid.UUID, int] = defaultdict(int)
+    worked: dict[uuid.UUID, timedelta] = defaultdict(timedelta)
+    for who, start, end in lengths:
+        counted[who] += 1
+        if end is not None and end >= start:
+            span = min(end - start, MAX_INTERVIEW)
+            minutes[who].append(span.total_seconds() / 60)
+            worked[who] += span
+    for who, start, end in lone_calls:
+        if end >= start:
+            worked[who] += min(end - start, MAX_CALL)
+    dialled: dict[uuid.UUID, int] = defaultdict(int)
+    refused: dict[uuid.UUID, int] = defaultdict(int)
+    for who, code, count in calls:
+        dialled[who] += count
+        if _is_refusal(code):
+            refused[who] += count
+    out = []
+    for who in ids:
+        hours = worked[who].total_seconds() / 3600
+        completes = counted[who]
+        out.append(InterviewerStats(
+            interviewer_id=who, name=names.get(who, str(who)), completes=completes,
+            hours=round(hours, 3),
+            completes_per_hour=round(completes / hours, 3) if hours > 0 else None,
+            median_minutes=statistics.median(minutes[who]) if minutes[who] else None,
+            calls=dialled[who], refusals=refused[who],
+            refusal_rate=refused[who] / dialled[who] if dialled[who] else None))
+    return sorted(out, key=lambda s: (s.name.lower(), str(s.interviewer_id)))
+
+
+def _is_refusal(code: str | None) -> bool:
+    """AAPOR 2.11x: refusals (a break-off, 2.12, is not one)."""
+    return bool(code) and (code == "2.10" or str(code).startswith("2.11"))
+
+
+__all__ = ["Alert", "Cell", "CxReport", "DayCount", "Estimate", "FieldworkProgress",
+           "FollowUpView", "InterviewerStats", "ResultsService", "SurveyRef"]
