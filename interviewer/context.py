@@ -25,6 +25,8 @@ from interviewer.storage.store import open_store
 
 if TYPE_CHECKING:
     from interviewer.services.calling import CallingService
+    from interviewer.services.results import ResultsService
+    from interviewer.services.review import ReviewService
     from interviewer.services.sync import SyncService
 
 LOG_FILE = "interviewer.log"
@@ -91,6 +93,18 @@ class AppContext:
 
         return CallingService(self.central(), self.db, user, clock=self.clock,
                               device_id=self.device_id)
+
+    def review(self, user: CurrentUser) -> ReviewService:
+        """Supervisors' review on central (opens central: call off the GUI thread)."""
+        from interviewer.services.review import ReviewService
+
+        return ReviewService(self.central(), user, clock=self.clock)
+
+    def results(self, user: CurrentUser) -> ResultsService:
+        """Fieldwork and CX results read from central (off the GUI thread)."""
+        from interviewer.services.results import ResultsService
+
+        return ResultsService(self.central(), user, clock=self.clock)
 
     def interviewing(self, user: CurrentUser) -> InterviewingService:
         return InterviewingService(self.db, user, self.forms, clock=self.clock,

@@ -51,6 +51,8 @@ class HomeScreen(QWidget):
     interview_opened = Signal(object)  # Opened
     sign_out_requested = Signal()
     cati_requested = Signal()
+    review_requested = Signal()
+    dashboard_requested = Signal()
     work_list_loaded = Signal(int)  # how many cases
 
     def __init__(self, tasks: TaskRunner, parent: QWidget | None = None) -> None:
@@ -68,6 +70,14 @@ class HomeScreen(QWidget):
         self.cati_button = QPushButton("Telephone queue   F9", self)
         self.cati_button.setObjectName("catiButton")
         self.cati_button.setAutoDefault(True)
+        # supervisors and admins: review and results (the services check the role too)
+        self.review_button = QPushButton("Review   F6", self)
+        self.review_button.setObjectName("reviewButton")
+        self.review_button.setAutoDefault(True)
+        self.dashboard_button = QPushButton("Dashboard   F8", self)
+        self.dashboard_button.setObjectName("dashboardButton")
+        self.dashboard_button.setAutoDefault(True)
+        self._staff = False
 
         self.search = QLineEdit(self)
         self.search.setObjectName("search")
@@ -126,6 +136,8 @@ class HomeScreen(QWidget):
         titles.addWidget(self.title)
         titles.addWidget(self.user_label)
         top.addLayout(titles, 1)
+        top.addWidget(self.review_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.dashboard_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.cati_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.sign_out_button, 0, Qt.AlignmentFlag.AlignTop)
         filters = QHBoxLayout()
@@ -152,6 +164,8 @@ class HomeScreen(QWidget):
         self.refresh_button.clicked.connect(self.refresh)
         self.sign_out_button.clicked.connect(self.sign_out_requested)
         self.cati_button.clicked.connect(self.cati_requested)
+        self.review_button.clicked.connect(self.review_requested)
+        self.dashboard_button.clicked.connect(self.dashboard_requested)
         self.open_button.clicked.connect(self._on_open_clicked)
         self.table.activated.connect(self._on_row_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -162,6 +176,8 @@ class HomeScreen(QWidget):
         for sequence, slot in ((QKeySequence(QKeySequence.StandardKey.Find), self._on_find),
                                (QKeySequence(Qt.Key.Key_F5), self.refresh),
                                (QKeySequence(Qt.Key.Key_F9), self.cati_requested.emit),
+                               (QKeySequence(Qt.Key.Key_F6), self._on_review_key),
+                               (QKeySequence(Qt.Key.Key_F8), self._on_dashboard_key),
                                (QKeySequence(Qt.Key.Key_F7), self.sync.start)):
             shortcut = QShortcut(sequence, self, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -172,14 +188,27 @@ class HomeScreen(QWidget):
         user = service.user
         self.user_label.setText(f"Signed in as {user.display_name or user.username} "
                                 f"({user.role})")
+        self._staff = user.is_staff
+        self.title.setText("All cases" if self._staff else "Your interviews")
+        self.review_button.setVisible(self._staff)
+        self.dashboard_button.setVisible(self._staff)
         self.model.set_items([])
         self.search.clear()
         self.status_filter.setCurrentIndex(0)
         self.message.clear()
         self.refresh()
 
+    def _on_review_key(self) -> None:
+        if self._staff:
+            self.review_requested.emit()
+
+    def _on_dashboard_key(self) -> None:
+        if self._staff:
+            self.dashboard_requested.emit()
+
     def clear(self) -> None:
         self._service = None
+        self._staff = False
         self.model.set_items([])
         self.user_label.clear()
 

@@ -4,6 +4,8 @@ that nothing jumps around the interviewer's screen."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
@@ -13,10 +15,12 @@ from interviewer.context import AppContext, sync_minutes
 from interviewer.services.common import CurrentUser, ServiceError
 from interviewer.storage.db import StorageError
 from interviewer.ui.cati_window import CatiScreen
+from interviewer.ui.dashboard_window import DashboardScreen
 from interviewer.ui.home_window import HomeScreen
 from interviewer.ui.interview_actions import Opened
 from interviewer.ui.interview_window import InterviewScreen
 from interviewer.ui.login_window import LoginScreen
+from interviewer.ui.review_window import ReviewScreen
 from interviewer.ui.tasks import TaskRunner, report_unexpected
 
 log = logging.getLogger(__name__)
@@ -44,8 +48,11 @@ class MainWindow(QMainWindow):
         self.home = HomeScreen(self.tasks, self)
         self.interview = InterviewScreen(self)
         self.cati = CatiScreen(self.tasks, self)
+        self.review = ReviewScreen(self.tasks, self)
+        self.dashboard = DashboardScreen(self.tasks, self)
         self.stack = QStackedWidget(self)
-        for screen in (self.login, self.home, self.interview, self.cati):
+        for screen in (self.login, self.home, self.interview, self.cati, self.review,
+                       self.dashboard):
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
         self.statusBar().setSizeGripEnabled(False)
@@ -56,6 +63,12 @@ class MainWindow(QMainWindow):
         self.home.cati_requested.connect(self._on_cati_requested)
         self.cati.interview_opened.connect(self._on_interview_opened)
         self.cati.back_requested.connect(self._on_cati_left)
+        self.home.review_requested.connect(
+            lambda: self._open_central_screen(self.review, self.context.review))
+        self.home.dashboard_requested.connect(
+            lambda: self._open_central_screen(self.dashboard, self.context.results))
+        self.review.back_requested.connect(self._on_cati_left)
+        self.dashboard.back_requested.connect(self._on_cati_left)
         self.interview.interview_closed.connect(self._on_interview_closed)
         self._show(self.login)
         self.login.reset()
@@ -113,6 +126,28 @@ class MainWindow(QMainWindow):
             return
         report_unexpected(error)
 
+    def _open_central_screen(self, screen: ReviewScreen | DashboardScreen,
+                             factory: Callable[[CurrentUser], Any]) -> None:
+        """A supervisor's screen over central, whose service is made off the GUI thread
+        (opening central may wait on the network)."""
+        user = self.user
+        if user is None or self._connecting:
+            return
+        self._connecting = True
+        self.statusBar().showMessage("Connecting to the central database…")
+        self.tasks.run(lambda: factory(user),
+                       lambda service: self._on_central_ready(user, screen, service),
+                       self._on_calling_failed)
+
+    def _on_central_ready(self, user: CurrentUser, screen: ReviewScreen | DashboardScreen,
+                          service: Any) -> None:
+        self._connecting = False
+        if user is not self.user:
+            return  # signed out meanwhile
+        self.statusBar().clearMessage()
+        self._show(screen)
+        screen.set_service(service)
+
     def _on_cati_left(self) -> None:
         self._show(self.home)
         self.home.refresh()
@@ -120,6 +155,8 @@ class MainWindow(QMainWindow):
     def _on_sign_out_requested(self) -> None:
         log.info("signed out")
         self.cati.clear()
+        self.review.clear()
+        self.dashboard.clear()
         self.home.sync.set_factory(None)
         self.user = None
         self.setWindowTitle("Interviewer")

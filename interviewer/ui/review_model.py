@@ -14,7 +14,7 @@ from interviewer.ui.work_list_model import local_time, status_label
 Index = QModelIndex | QPersistentModelIndex
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the ReviewItem or AnswerDetail of a row
 
-QUEUE_COLUMNS = ("Completed", "Case", "Interviewer", "Flags", "Minutes", "Answered",
+QUEUE_COLUMNS = ("Completed", "Case", "Interviewer", "Minutes", "Flags", "Answered",
                  "Don't know / refused", "Warnings", "Remarks", "Survey", "Status")
 ANSWER_COLUMNS = ("Question", "Answer", "Special", "Remarks and comments", "Seconds",
                   "Checks")
@@ -86,8 +86,8 @@ class QueueModel(_Rows):
     def text(self, row: Any, column: int) -> str:
         item: ReviewItem = row
         minutes = "" if item.duration_minutes is None else f"{item.duration_minutes:g}"
-        values = (local_time(item.completed_at), item.case, item.interviewer,
-                  ", ".join(item.flags), minutes, str(item.answered),
+        values = (local_time(item.completed_at), item.case, item.interviewer, minutes,
+                  ", ".join(item.flags), str(item.answered),
                   str(item.dont_know + item.refused), str(item.warnings_confirmed),
                   str(item.remarks), item.survey, status_label(item.status))
         return values[column]
