@@ -156,7 +156,7 @@ def _history(context: AppContext, surveys: list[Published], interviewers: list[A
                     form=context.forms.get(published.version_id),
                     interviewers=[u.id for u in interviewers], count=count,
                     waves=WAVES, segments=SEGMENTS, touchpoints=TOUCHPOINTS,
-                    telephone=telephone,
+                    telephone=telephone, not_interviewed=120 if telephone else 0,
                     names=lambda r: f"{r.choice(FIRST)} {r.choice(LAST)}")
         total += add_completed_interviews(central, plan, rng)
     return total

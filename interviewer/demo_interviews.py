@@ -68,6 +68,9 @@ class Plan:
     touchpoints: Sequence[str]
     telephone: bool = False
     awaiting_review: int = 30  # the newest ones stay "completed"; the rest are approved
+    # telephone only: closed cases that gave no interview (refused, number not working,
+    # never reached), so that response rates and refusal rates are not trivially 100 / 0
+    not_interviewed: int = 0
     names: Callable[[random.Random], str] = lambda rng: "Respondent"
 
 
@@ -91,6 +94,8 @@ def add_completed_interviews(central: Database, plan: Plan, rng: random.Random) 
                             touchpoint=rng.choice(plan.touchpoints))
         reviewed = number < plan.count - plan.awaiting_review
         _one(rows, plan, rng, number, finished, person, reviewed)
+    for number in range(plan.not_interviewed):
+        _no_interview(rows, plan, rng, plan.count + number)
     with central.unit_of_work() as session:
         for model, batch in ((Case, rows.cases), (Assignment, rows.assignments),
                              (InterviewRow, rows.interviews), (Answer, rows.answers),
@@ -114,11 +119,12 @@ def _one(rows: _Rows, plan: Plan, rng: random.Random, number: int, finished: dat
     interviewer = plan.interviewers[number % len(plan.interviewers)]
     case_id, interview_id = uuid7(), uuid7()
     answers, screens = _answer_all(plan.form, rng, person)
-    seconds = [rng.randint(4, 40) for _ in screens]
+    seconds = [rng.randint(8, 75) for _ in screens]
     started = finished - timedelta(seconds=sum(seconds) + 20)
     rows.cases.append({
         "id": case_id, "survey_id": plan.survey_id, "external_id": f"H{10001 + number}",
-        "respondent_name": plan.names(rng), "phone": None, "phones": [],
+        "respondent_name": plan.names(rng), "phone": (phone := _phone(rng)),
+        "phones": [phone],
         "timezone": "Europe/Warsaw", "status": "completed", "priority": 0,
         "preload": {"customer_id": f"CU-{rng.randint(10000, 99999)}",
                     "segment": person.segment, "touchpoint": person.touchpoint},
@@ -144,6 +150,49 @@ def _one(rows: _Rows, plan: Plan, rng: random.Random, number: int, finished: dat
     _paradata(rows, rng, interview_id, started, screens, seconds, answers)
     if plan.telephone:
         _calls(rows, rng, plan, case_id, interview_id, interviewer, started, finished)
+
+
+def _phone(rng: random.Random) -> str:
+    return f"+48 600 {rng.randint(100, 999)} {rng.randint(100, 999)}"
+
+
+# (outcome, AAPOR disposition) of the last call of a case that gave no interview, with
+# how often it happens
+ENDINGS = ((("refusal", "2.112"), 5), (("soft_refusal", "2.112"), 2),
+           (("non_working", "4.30"), 2), (("no_answer", "3.13"), 3),
+           (("language", "2.332"), 1))
+
+
+def _no_interview(rows: _Rows, plan: Plan, rng: random.Random, number: int) -> None:
+    """A case called one to five times that ends without an interview."""
+    interviewer = plan.interviewers[number % len(plan.interviewers)]
+    (outcome, disposition), = rng.choices([e for e, _ in ENDINGS],
+                                          weights=[w for _, w in ENDINGS])
+    case_id = uuid7()
+    wave = rng.choice(plan.waves)
+    at = datetime(wave.start.year, wave.start.month, wave.start.day, 10, tzinfo=UTC) \
+        + timedelta(days=rng.randint(0, max(0, (wave.end - wave.start).days - 5)),
+                    minutes=rng.randint(0, 480))
+    tries = rng.randint(1, 5) if outcome == "no_answer" else rng.randint(1, 3)
+    for attempt in range(tries):
+        last = attempt == tries - 1
+        kind, code = (outcome, disposition) if last else ("no_answer", "3.13")
+        rows.calls.append(_call(plan, case_id, None, interviewer, at,
+                                at + timedelta(seconds=rng.randint(20, 90)), kind, code))
+        at += timedelta(days=1, minutes=rng.randint(-120, 120))
+    final = disposition if outcome in ("refusal", "non_working", "language") else None
+    rows.cases.append({
+        "id": case_id, "survey_id": plan.survey_id, "external_id": f"H{10001 + number}",
+        "respondent_name": plan.names(rng), "phone": (phone := _phone(rng)),
+        "phones": [phone], "timezone": "Europe/Warsaw",
+        "status": "closed" if final else "scheduled", "priority": 0,
+        "preload": {"customer_id": f"CU-{rng.randint(10000, 99999)}",
+                    "segment": rng.choice(plan.segments),
+                    "touchpoint": rng.choice(plan.touchpoints)},
+        "created_at": at - timedelta(days=tries + 3), "revision": 1, "synced_revision": 1,
+        "origin_device": ORIGIN, "attempts": tries, "last_outcome": outcome,
+        "final_disposition": final, "do_not_call": False, "appointment_hard": False,
+        "next_call_at": None if final else at + timedelta(days=1)})
 
 
 def _paradata(rows: _Rows, rng: random.Random, interview_id: uuid.UUID, started: datetime,

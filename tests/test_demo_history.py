@@ -92,3 +92,16 @@ def test_paradata_and_calls_look_like_a_real_session(
         assert [seq for seq, _ in sequence] == list(range(1, len(sequence) + 1))
         assert sequence[0][1] == "enter" and sequence[-1][1] == "complete"
     assert completes == phone_interviews == HISTORY[-1][0]
+
+
+def test_the_telephone_survey_has_refusals_and_non_contacts(
+        made: tuple[AppContext, DemoInfo]) -> None:
+    from interviewer.services.common import SYSTEM
+    from interviewer.services.rates import RatesService
+
+    context, info = made
+    counts = RatesService(context.central()).counts(SYSTEM, info.surveys[-1])
+    assert counts["I"] == HISTORY[-1][0]
+    # never reached (3.13) and never called (3.11, the fresh sample) are of unknown
+    # eligibility; a number not working is not eligible
+    assert counts["R"] > 20 and counts["UH"] > 300 and counts["NE"] > 0
