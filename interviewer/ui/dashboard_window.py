@@ -204,6 +204,7 @@ class DashboardScreen(QWidget):
         self._run(lambda: first_with_data(service), self._on_surveys)
         if self.isVisible():
             self.auto.start()
+            self.survey.setFocus()  # the keys (Esc, F5) work at once, without a click
 
     def set_factory(self, factory: Callable[[], ResultsService]) -> None:
         """Like set_service, with the service made off the GUI thread (it opens central,
