@@ -21,9 +21,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, case, distinct, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from interviewer.fieldwork.dispositions import OUTCOMES
+from interviewer.questionnaire.compiled import CompiledForm
 from interviewer.questionnaire.engine import Interview as FormInterview
 from interviewer.questionnaire.engine import Node
 from interviewer.questionnaire.model import MULTI_VALUED
@@ -162,6 +163,7 @@ class DecisionView(BaseModel):
 
 class InterviewDetail(BaseModel):
     interview_id: uuid.UUID
+    revision: int  # what the supervisor saw: a decision on a changed interview is refused
     case_id: uuid.UUID | None
     case: str
     survey_id: uuid.UUID
@@ -215,8 +217,10 @@ class ReviewService:
             raise ServiceError(f"Unknown flag '{filters.flag}': one of {', '.join(FLAGS)}.")
         with self.central.unit_of_work() as session:
             rows = session.execute(_queue_query(filters)).all()
-            medians = _median_minutes(session, {r.survey_id for r in rows})
-        items = [_item(r, medians.get(r.survey_id)) for r in rows]
+            surveys = {r.survey_id for r in rows}
+            pauses = _pauses(session, surveys)
+            medians = _median_minutes(session, surveys, pauses)
+        items = [_item(r, medians.get(r.survey_id), pauses.get(r.id, 0.0)) for r in rows]
         if filters.flag is not None:
             items = [i for i in items if filters.flag in i.flags]
         return items
@@ -233,37 +237,36 @@ class ReviewService:
         return _detail(row, facts, engine)
 
     # -- decisions --
-    def approve(self, interview_id: uuid.UUID) -> None:
+    def approve(self, interview_id: uuid.UUID, expected_revision: int | None = None) -> None:
+        """`expected_revision`: the revision the supervisor saw (InterviewDetail)."""
         require_role(self.user, *STAFF_ROLES)
         with self.central.unit_of_work() as session:
-            row = self._interview(session, interview_id)
+            row = self._interview(session, interview_id, expected_revision)
             if row.status != "completed":
                 raise ServiceError(f"Only a completed interview can be approved; this one "
                                    f"is {row.status}.")
             self._decide(session, row, "approved")
 
     def reject(self, interview_id: uuid.UUID, comment: str,
-               question_comments: dict[str, str] | None = None) -> None:
+               question_comments: dict[str, str] | None = None,
+               expected_revision: int | None = None) -> None:
         """Back to its interviewer, with a comment (and comments on questions, by path).
         Only a completed interview; an admin may also reject an approved one."""
         require_role(self.user, *STAFF_ROLES)
         if not comment.strip():
             raise ServiceError("Say why the interview is rejected.")
         comments = {p: t.strip() for p, t in (question_comments or {}).items() if t.strip()}
+        form = self._form_of(interview_id) if comments else None  # read before: SQLite
         with self.central.unit_of_work() as session:
-            row = self._interview(session, interview_id)
+            row = self._interview(session, interview_id, expected_revision)
             allowed = ("completed", "approved") if self.user.role == "admin" \
                 else ("completed",)
             if row.status not in allowed:
                 raise ServiceError(f"Only a completed interview can be rejected; this one "
                                    f"is {row.status}.")
-            paths = set(session.scalars(select(Answer.path).where(
-                Answer.interview_id == row.id)))
-            unknown = sorted(set(comments) - paths)
-            if unknown:
-                raise ServiceError(f"This interview has no answer at {', '.join(unknown)}: "
-                                   "comment on its answered questions.")
-            now = self.clock()
+            if form is not None:
+                self._check_comment_paths(session, row, form, set(comments))
+            now = self._after_earlier_remarks(session, row.id, self.clock())
             for path, text in {"": comment.strip(), **comments}.items():
                 remark = Remark(interview_id=row.id, path=path, text=text,
                                 author_id=self.user.id, created_at=now,
@@ -280,8 +283,12 @@ class ReviewService:
         require_role(self.user, *STAFF_ROLES)
         now = self.clock()
         with self.central.unit_of_work() as session:
-            if session.get(Case, case_id) is None:
+            # the case, then its interviews (id order), before the change-log lock: the
+            # order pushes and decisions take them in, so none of them deadlock
+            if session.get(Case, case_id, with_for_update=True) is None:
                 raise NotFound("There is no such case.")
+            session.execute(select(Interview.id).where(Interview.case_id == case_id)
+                            .order_by(Interview.id).with_for_update())
             to_user = session.get(User, to_user_id)
             if to_user is None or not to_user.active or to_user.role != "interviewer":
                 raise ServiceError("A case goes to an active interviewer.")
@@ -309,11 +316,55 @@ class ReviewService:
                          "to": str(to_user_id)})
             return new.id
 
-    def _interview(self, session: Session, interview_id: uuid.UUID) -> Interview:
-        row = session.get(Interview, interview_id)
+    def _interview(self, session: Session, interview_id: uuid.UUID,
+                   expected_revision: int | None = None, lock: bool = True) -> Interview:
+        """The interview's row, locked for a decision (FOR UPDATE on PostgreSQL; SQLite
+        serialises writers), so that its status and holder are checked on what the
+        decision changes: two supervisors, or a decision and a reassignment, never both
+        act on what they each read before the other committed."""
+        row = session.get(Interview, interview_id, with_for_update=lock,
+                          populate_existing=lock)
         if row is None:
             raise NotFound("There is no such interview.")
+        if expected_revision is not None and row.revision != expected_revision:
+            raise ServiceError("This interview changed since you opened it (it was synced "
+                               "or decided meanwhile). Reload it (F5) and decide again.")
         return row
+
+    def _form_of(self, interview_id: uuid.UUID) -> CompiledForm:
+        with self.central.unit_of_work() as session:
+            version = session.scalar(select(Interview.questionnaire_version_id)
+                                     .where(Interview.id == interview_id))
+        if version is None:
+            raise NotFound("There is no such interview.")
+        return self.forms.get(version)
+
+    def _check_comment_paths(self, session: Session, row: Interview, form: CompiledForm,
+                             paths: set[str]) -> None:
+        """A comment must sit on a question the interview asks now: one on an answer
+        that is no longer relevant would never be shown to the interviewer."""
+        stored = {a.path: (a.value, a.special) for a in session.scalars(
+            select(Answer).where(Answer.interview_id == row.id))}
+        unknown = sorted(paths - set(stored))
+        if unknown:
+            raise ServiceError(f"This interview has no answer at {', '.join(unknown)}: "
+                               "comment on its answered questions.")
+        engine = form_interview(form, row.language)
+        restore(engine, stored)
+        asked = {node.key for node in _leaves(engine.root_element) if node.relevant}
+        hidden = sorted(paths - asked)
+        if hidden:
+            raise ServiceError(f"{', '.join(hidden)} is no longer asked in this interview: "
+                               "put what you want checked in the general comment.")
+
+    def _after_earlier_remarks(self, session: Session, interview_id: uuid.UUID,
+                               now: datetime) -> datetime:
+        """The time for this rejection's comments: after every earlier remark on the
+        interview, whatever this workstation's clock says, because the device shows the
+        comments of the latest rejection by time."""
+        latest = _moment(session.scalar(select(func.max(Remark.created_at)).where(
+            Remark.interview_id == interview_id)))
+        return max(now, latest + timedelta(milliseconds=1)) if latest else now
 
     def _decide(self, session: Session, row: Interview, status: str,
                 extra: dict[str, object] | None = None) -> None:
@@ -409,19 +460,62 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(), UTC)
 
 
-def _median_minutes(session: Session, survey_ids: set[uuid.UUID]) -> dict[uuid.UUID, float]:
-    """Each survey's median duration over its finished interviews."""
+def _pauses(session: Session, survey_ids: set[uuid.UUID]) -> dict[uuid.UUID, float]:
+    """Seconds each finished interview of these surveys spent away: from the event
+    before each resume (a suspend, or the last answer before the app stopped) to the
+    resume. Resumes are few, and each finds its previous event by the (interview, seq)
+    index."""
+    if not survey_ids:
+        return {}
+    resume, earlier = aliased(ParadataEvent), aliased(ParadataEvent)
+    before = (select(func.max(earlier.at))
+              .where(earlier.interview_id == resume.interview_id, earlier.seq < resume.seq)
+              .scalar_subquery())
+    rows = session.execute(
+        select(resume.interview_id, resume.at, before)
+        .join(Interview, Interview.id == resume.interview_id)
+        .where(resume.kind == "resume", Interview.survey_id.in_(survey_ids),
+               Interview.status.in_(REVIEWED)))
+    away: dict[uuid.UUID, float] = {}
+    for interview_id, at, previous in rows:
+        start, end = _moment(previous), _moment(at)
+        if start is not None and end is not None:
+            away[interview_id] = away.get(interview_id, 0.0) + \
+                max((end - start).total_seconds(), 0.0)
+    return away
+
+
+def _event_pauses(events: Iterable[tuple[Any, ...]]) -> float:
+    """The same from one interview's events (kind, path, at, ...) in order."""
+    away, previous = 0.0, None
+    for kind, _, at, *_ in events:
+        if kind == "resume" and previous is not None:
+            away += max((at - previous).total_seconds(), 0.0)
+        previous = at
+    return away
+
+
+def _active(minutes: float | None, away_seconds: float) -> float | None:
+    """Time working on the interview: its span less the time it lay suspended, so a
+    rushed interview is flagged short however long it waited in between."""
+    return None if minutes is None else max(minutes - away_seconds / 60, 0.0)
+
+
+def _median_minutes(session: Session, survey_ids: set[uuid.UUID],
+                    pauses: dict[uuid.UUID, float]) -> dict[uuid.UUID, float]:
+    """Each survey's median duration (active time) over its finished interviews."""
     if not survey_ids:
         return {}
     finished = (Interview.survey_id.in_(survey_ids), Interview.status.in_(REVIEWED))
     para = _paradata_totals()
     rows = session.execute(
-        select(Interview.survey_id, Interview.started_at, Interview.completed_at,
-               para.c.first_at, para.c.last_at)
+        select(Interview.id, Interview.survey_id, Interview.started_at,
+               Interview.completed_at, para.c.first_at, para.c.last_at)
         .outerjoin(para, para.c.iid == Interview.id).where(*finished))
     durations: dict[uuid.UUID, list[float]] = {}
     for r in rows:
-        minutes = duration_minutes(r.first_at, r.last_at, r.started_at, r.completed_at)
+        minutes = _active(duration_minutes(r.first_at, r.last_at, r.started_at,
+                                           r.completed_at), pauses.get(r.id, 0.0))
         if minutes is not None:
             durations.setdefault(r.survey_id, []).append(minutes)
     return {s: statistics.median(d) for s, d in durations.items()}
@@ -461,8 +555,9 @@ def flags_of(minutes: float | None, median: float | None, answered: int, special
     return flags
 
 
-def _item(r: Any, median: float | None) -> ReviewItem:
-    minutes = duration_minutes(r.first_at, r.last_at, r.started_at, r.completed_at)
+def _item(r: Any, median: float | None, away_seconds: float) -> ReviewItem:
+    minutes = _active(duration_minutes(r.first_at, r.last_at, r.started_at, r.completed_at),
+                      away_seconds)
     answered, dk, rf = int(r.answered or 0), int(r.dont_know or 0), int(r.refused or 0)
     warnings = int(r.warnings or 0)
     return ReviewItem(
@@ -564,12 +659,14 @@ def _detail(row: Interview, facts: _Facts, engine: FormInterview) -> InterviewDe
     first = next((at for _, _, at, _ in facts.events), None)
     last = facts.events[-1][2] if facts.events else None
     return InterviewDetail(
-        interview_id=row.id, case_id=row.case_id, case=facts.case, survey_id=row.survey_id,
-        survey=facts.survey, interviewer_id=row.interviewer_id, interviewer=facts.interviewer,
+        interview_id=row.id, revision=row.revision, case_id=row.case_id, case=facts.case,
+        survey_id=row.survey_id, survey=facts.survey, interviewer_id=row.interviewer_id,
+        interviewer=facts.interviewer,
         status=row.status, language=engine.language, started_at=row.started_at,
         completed_at=row.completed_at,
-        duration_minutes=_rounded(duration_minutes(first, last, row.started_at,
-                                                   row.completed_at)),
+        duration_minutes=_rounded(_active(duration_minutes(first, last, row.started_at,
+                                                           row.completed_at),
+                                          _event_pauses(facts.events))),
         answers=answers, general_remarks=[r for p, r in facts.remarks if p == ""],
         calls=facts.calls, decisions=facts.decisions)
 

@@ -113,6 +113,7 @@ class ReviewScreen(QWidget):
         self._service: ReviewService | None = None
         self.detail: InterviewDetail | None = None
         self._acting = False  # a decision is on its way
+        self._generation = 0  # of queue refreshes: only the latest one is shown
         self._people: list[Person] = []  # active interviewers, to reassign to
 
         self.title = QLabel("Review", self)
@@ -288,9 +289,14 @@ class ReviewScreen(QWidget):
             return
         filters = self.filters()
         self.count_label.setText("Loading…")
-        self._run(service, lambda: service.queue(filters), self._on_queue)
+        self._generation += 1
+        generation = self._generation
+        self._run(service, lambda: service.queue(filters),
+                  lambda items: self._on_queue(generation, items))
 
-    def _on_queue(self, items: Any) -> None:
+    def _on_queue(self, generation: int, items: Any) -> None:
+        if generation != self._generation:
+            return  # an earlier refresh, overtaken by a later one (or by a decision)
         keep = self.current_item()
         self.model.set_items(items)
         row = self.model.row_of(keep.interview_id) if keep is not None else -1
@@ -321,6 +327,7 @@ class ReviewScreen(QWidget):
         if self.detail is not None and self.detail.interview_id == item.interview_id:
             return
         wanted = item.interview_id
+        self._show_detail(None)  # nothing to decide on until this one is shown
         self.heading.setText("Loading…")
         self._run(service, lambda: service.detail(wanted), self._on_detail)
 
@@ -375,15 +382,23 @@ class ReviewScreen(QWidget):
             self.answers_model.set_comment(answer.path, text)
         self.answers.setFocus()
 
+    def _shown(self) -> InterviewDetail | None:
+        """The interview on screen, when it is the one selected in the queue."""
+        item, detail = self.current_item(), self.detail
+        if item is None or detail is None or item.interview_id != detail.interview_id:
+            return None
+        return detail
+
     def approve(self) -> None:
-        service, detail = self._service, self.detail
+        service, detail = self._service, self._shown()
         if service is None or detail is None or self._acting:
             return
-        interview_id = detail.interview_id
-        self._decide(service, lambda: service.approve(interview_id), "approved", detail)
+        interview_id, revision = detail.interview_id, detail.revision
+        self._decide(service, lambda: service.approve(interview_id, revision), "approved",
+                     detail)
 
     def reject(self) -> None:
-        service, detail = self._service, self.detail
+        service, detail = self._service, self._shown()
         if service is None or detail is None or self._acting:
             return
         comments = dict(self.answers_model.comments)
@@ -391,12 +406,13 @@ class ReviewScreen(QWidget):
         general = RejectDialog.ask(self, [(labels.get(p, p), t) for p, t in comments.items()])
         if general is None:
             return
-        interview_id = detail.interview_id
-        self._decide(service, lambda: service.reject(interview_id, general, comments),
+        interview_id, revision = detail.interview_id, detail.revision
+        self._decide(service,
+                     lambda: service.reject(interview_id, general, comments, revision),
                      "rejected", detail)
 
     def reassign(self) -> None:
-        service, detail = self._service, self.detail
+        service, detail = self._service, self._shown()
         if service is None or detail is None or detail.case_id is None or self._acting:
             return
         people = [p for p in self._people if p.id != detail.interviewer_id]
@@ -432,10 +448,18 @@ class ReviewScreen(QWidget):
             self.detail = None
             self.refresh()
         else:
+            self._generation += 1  # a refresh started before this decision is stale
+            current = self.current_item()
+            moved_on = current is not None and current.interview_id != detail.interview_id
             row = self.model.row_of(detail.interview_id)
-            self.detail = None
             self.model.remove(detail.interview_id)
-            self._select(max(row, 0))
+            if moved_on:  # the user went on to another interview meanwhile: keep it
+                assert current is not None
+                self._select(self.model.row_of(current.interview_id))
+            else:
+                self.detail = None
+                self._select(max(row, 0))
+                self._on_current_changed(self.queue.currentIndex(), QModelIndex())
             self.queue.setFocus()
         self.decided.emit(what)
 

@@ -159,15 +159,17 @@ def test_the_queue_counts_and_flags_from_real_paradata(world: World) -> None:
     a, b, c, d = (by_id[world.interviews[k]] for k in "ABCD")
     assert [i.interview_id for i in queue] == [world.interviews[k] for k in "ABCD"]  # oldest
     # A: 10 s on the intro, 5 s then suspended an hour; resumed: 25 s on csat, 30 s on
-    # each of the other 6 screens; first to last event spans the hour away too
-    assert a.duration_minutes == round((10 + 5 + 3600 + 25 + 6 * 30) / 60, 1)
+    # each of the other 6 screens; the hour away is not working time
+    assert a.duration_minutes == round((10 + 5 + 25 + 6 * 30) / 60, 1)
     assert (a.answered, a.dont_know, a.refused, a.warnings_confirmed, a.remarks) == \
         (6, 0, 0, 1, 1)
     assert (b.answered, b.dont_know, b.refused) == (5, 2, 1)
     assert b.duration_minutes == round(7 * 5 / 60, 1)
     assert c.duration_minutes == d.duration_minutes == round(7 * 200 / 60, 1)
     assert b.flags == [SHORT, MANY_DONT_KNOWS]  # under 2 minutes; 3 of 5 special
-    assert a.flags == [] and c.flags == [] and d.flags == []
+    # A's 3.7 minutes of work are under 40% of the median (13.5): a suspend in between
+    # does not hide a rushed interview
+    assert a.flags == [SHORT] and c.flags == [] and d.flags == []
     assert (a.survey, a.interviewer, a.case, a.status) == ("S", "int0", "C0", "completed")
 
 
@@ -201,9 +203,9 @@ def test_queue_filters(world: World) -> None:
     assert found(status="approved") == [ids["C"]]
     assert found(status="rejected") == [ids["D"]]
     assert found(status=None) == [ids[k] for k in "ABCD"]
-    # decided ones still count for the median (23 min): B is short, A is not
+    # decided ones still count for the median (13.5 min of work): A and B are short
     assert [i.flags for i in review.queue(ReviewFilter(status=None))][:2] == \
-        [[], [SHORT, MANY_DONT_KNOWS]]
+        [[SHORT], [SHORT, MANY_DONT_KNOWS]]
     with pytest.raises(ServiceError, match="Unknown flag"):
         review.queue(ReviewFilter(flag="slow"))
     assert [p.name for p in review.interviewers()] == ["int0", "int1"]
@@ -239,7 +241,7 @@ def test_the_detail_of_an_interview(world: World) -> None:
     resolved = detail.answers[2]
     assert resolved.warnings == [RESOLVED_WARNING]
     assert resolved.value_text == "No"
-    assert detail.duration_minutes == round((10 + 5 + 3600 + 25 + 6 * 30) / 60, 1)
+    assert detail.duration_minutes == round((10 + 5 + 25 + 6 * 30) / 60, 1)
     assert [(c.outcome, c.disposition, c.interviewer, c.note) for c in detail.calls] == [
         ("No answer", "3.13", "int0", "rang out")]
     assert [d.action for d in detail.decisions] == ["reassign"]  # the first assignment

@@ -161,3 +161,84 @@ def test_a_rejected_interview_opens_on_the_commented_question(
     assert window.review_note.isVisible()
     assert window.review_note.text() == "Rejected by the supervisor: Please check two answers"
     window.wait()
+
+
+# -- slow central: results that arrive late or out of order (a gate holds a call back) --
+
+def test_nothing_is_decided_while_the_next_interview_loads(
+        screen: ReviewScreen, world: World, qtbot: QtBot) -> None:
+    import threading
+
+    ids = world.interviews
+    service = screen._service
+    assert service is not None and screen.detail is not None
+    gate = threading.Event()
+    real_detail = service.detail
+
+    def slow_detail(interview_id: Any) -> Any:
+        if interview_id == ids["B"]:
+            gate.wait(10)
+        return real_detail(interview_id)
+
+    service.detail = slow_detail  # type: ignore[method-assign]
+    screen.queue.setFocus()
+    qtbot.keyClick(screen.queue, Qt.Key.Key_Down)  # B selected, still loading
+    qtbot.keyClick(screen.queue, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert not screen.approve_button.isEnabled()
+    with qtbot.waitSignal(screen.detail_shown, timeout=TIMEOUT):
+        gate.set()
+    assert screen.detail is not None and screen.detail.interview_id == ids["B"]
+    assert status(world.central, ids["A"]) == "completed"  # A was not on screen any more
+
+
+def test_an_earlier_slow_refresh_does_not_replace_a_later_one(
+        screen: ReviewScreen, world: World, qtbot: QtBot) -> None:
+    import threading
+
+    service = screen._service
+    assert service is not None
+    gate = threading.Event()
+    real_queue = service.queue
+
+    def queue(filters: Any) -> Any:
+        if filters.status == "completed":
+            gate.wait(10)  # the first refresh ("waiting for review") is slow
+        return real_queue(filters)
+
+    service.queue = queue  # type: ignore[method-assign]
+    world.review().approve(world.interviews["C"])
+    screen.refresh()  # waiting for review: slow
+    screen.status.setCurrentIndex(screen.status.findData("approved"))
+    with qtbot.waitSignal(screen.queue_loaded, timeout=TIMEOUT):
+        screen.refresh()
+    gate.set()
+    screen._tasks.wait()
+    qtbot.wait(100)
+    assert [i.status for i in screen.model.items()] == ["approved"]
+
+
+def test_after_a_decision_the_interview_moved_to_stays_shown(
+        screen: ReviewScreen, world: World, qtbot: QtBot) -> None:
+    import threading
+
+    ids = world.interviews
+    service = screen._service
+    assert service is not None
+    gate = threading.Event()
+    real_approve = service.approve
+
+    def approve(interview_id: Any, expected_revision: int | None = None) -> None:
+        gate.wait(10)
+        real_approve(interview_id, expected_revision)
+
+    service.approve = approve  # type: ignore[method-assign]
+    screen.approve()  # A, slow
+    screen.queue.setFocus()
+    with qtbot.waitSignal(screen.detail_shown, timeout=TIMEOUT):
+        qtbot.keyClick(screen.queue, Qt.Key.Key_Down)  # meanwhile B, shown
+    with qtbot.waitSignal(screen.decided, timeout=TIMEOUT):
+        gate.set()
+    item = screen.current_item()
+    assert item is not None and item.interview_id == ids["B"]
+    assert screen.detail is not None and screen.detail.interview_id == ids["B"]
+    assert ids["A"] not in queued(screen) and status(world.central, ids["A"]) == "approved"
