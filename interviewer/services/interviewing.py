@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from interviewer.questionnaire.engine import Interview, Node, Problem, typed_value
@@ -565,6 +565,7 @@ class InterviewSession:
             row.status = status
             if status == "completed":
                 row.completed_at = now
+                self._clear_unasked(session, now)
                 case = session.get(Case, row.case_id) if row.case_id else None
                 if case is not None:
                     case.status = "completed"
@@ -572,6 +573,22 @@ class InterviewSession:
             self._add_event(session, event, self._position_key(), {}, now)
             self._touch(row, now)
         self.status = status
+
+    def _clear_unasked(self, session: Session, now: datetime) -> None:
+        """As ODK submits only what is relevant at the end, an answer to a question the
+        interview no longer asks (a later answer turned it off, or its repeat instance
+        was removed) is cleared on completion, so that results and exports do not count
+        it; its value stays in the paradata (a `clear` event, and its answer events)."""
+        asked = {node.key for node in self.interview.walk_items()}
+        given = or_(Answer.value.is_not(None), Answer.special.is_not(None))
+        for answer in session.scalars(select(Answer).where(
+                Answer.interview_id == self.id, given).order_by(Answer.path)):
+            if answer.path in asked:
+                continue
+            self._add_event(session, "clear", answer.path,
+                            {"old": answer.value, "old_special": answer.special}, now)
+            answer.value = answer.special = None
+            answer.revision += 1
 
     # -- bookkeeping --
     def _moved(self, kind: str, came_from: str) -> None:

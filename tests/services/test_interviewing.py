@@ -372,3 +372,25 @@ def test_only_the_latest_rejections_comments_are_shown() -> None:
     assert review_comments(remarks) == {"": "Now q3", "q3": "Why skipped?"}
     assert review_comments(remarks[:2]) == {"": "Check q1", "q1": "Really?"}
     assert review_comments([("q2", "mine", first, False)]) == {}
+
+
+def test_completion_clears_answers_the_interview_no_longer_asks(
+        context: AppContext, demo: DemoInfo) -> None:
+    session = open_csat(context, demo)
+    assert session.answer("csat", 1) is None
+    assert session.next().moved
+    assert session.screen().questions[0].key == "low_reason"  # asked after a low score
+    assert session.answer("low_reason", ["other"]) is None
+    session.back()
+    assert session.answer("csat", 5) is None  # low_reason is no longer asked
+    walk_to_end(session)
+    assert session.complete() == []
+    with context.db.unit_of_work() as s:
+        answers = {a.path: (a.value, a.special) for a in s.scalars(
+            select(Answer).where(Answer.interview_id == session.id))}
+        cleared = s.scalars(select(ParadataEvent).where(
+            ParadataEvent.interview_id == session.id, ParadataEvent.kind == "clear")).all()
+    # ODK submits only what is relevant at the end; the value stays in the paradata
+    assert answers["low_reason"] == (None, None)
+    assert answers["csat"] == ("5", None)
+    assert [(e.path, e.detail["old"]) for e in cleared] == [("low_reason", "other")]
