@@ -52,3 +52,11 @@ def test_sync_bench_pushes_and_measures_a_noop_sync(pg_url: str) -> None:
     result = sync_bench.main(interviews=50, central_size=200)
     assert set(result) >= {"push_s", "raw_s", "ratio", "noop_sync_ms"}
     assert result["push_s"] > 0 and result["raw_s"] > 0
+
+
+def test_export_bench_exports_and_times_both(tmp_path: Path) -> None:
+    import export as export_bench
+
+    result = export_bench.run(interviews=40, folder=tmp_path)
+    assert result["interviews"] == 40
+    assert result["sav_s"] > 0 and result["raw_s"] > 0 and result["ratio"] > 0

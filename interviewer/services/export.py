@@ -1,0 +1,557 @@
+"""Export a survey's interviews (DESIGN.md 8): reads the database in chunks, hands the
+columns to `interviewer.export`, writes the data files, the codebook and the DDI XML.
+
+Supervisors and admins only. Answers are read a batch of interviews at a time, each in
+its own short transaction (an SQLite central is not locked for the whole export), and
+land in column grids: no Python work per answer except for repeats and calculations.
+Calculations are not stored; they are worked out again from the stored answers with the
+questionnaire's engine (only for forms that have them).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+from sqlalchemy import ClauseElement, String, cast, func, select
+from sqlalchemy.orm import Session
+
+from interviewer.export import (
+    SPSS_MAX,
+    STATA_MAX,
+    Cells,
+    Format,
+    Layout,
+    Table,
+    WrittenTable,
+    build_frame,
+    build_layout,
+    codebook_markdown,
+    ddi_xml,
+    write_table,
+)
+from interviewer.export.writers import FORMATS
+from interviewer.questionnaire.compiled import CompiledForm, Def
+from interviewer.questionnaire.engine import Interview as Engine
+from interviewer.questionnaire.model import QuestionType
+from interviewer.services.common import (
+    Clock,
+    CurrentUser,
+    NotFound,
+    ServiceError,
+    require_role,
+    utc_clock,
+)
+from interviewer.services.questionnaires import FormCache
+from interviewer.storage.db import Database, known_error
+from interviewer.storage.models import (
+    Answer,
+    Case,
+    Interview,
+    ParadataEvent,
+    QuestionnaireVersion,
+    Survey,
+    User,
+)
+
+log = logging.getLogger(__name__)  # counts and file names only: never answers
+STATUSES = ("in_progress", "suspended", "completed", "rejected", "approved")
+DEFAULT_STATUSES = ("completed", "approved")
+BATCH = 2000  # interviews per read
+WORKERS = 4  # reads at once
+SEP = "\x1e"  # joins a batch's answers in the database: one string per column, not a row each
+CALCULATED = frozenset({QuestionType.CALCULATE, QuestionType.HIDDEN})
+T = TypeVar("T")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+class ExportedFile(BaseModel):
+    path: Path
+    rows: int
+    variables: int
+
+
+class ExportReport(BaseModel):
+    survey: str
+    interviews: int
+    statuses: list[str]
+    files: list[ExportedFile]
+
+
+@dataclass
+class _Meta:
+    """The interviews to export, in order, with their meta columns."""
+
+    ids: list[uuid.UUID] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)  # the id as the database casts it
+    versions: list[uuid.UUID] = field(default_factory=list)
+    columns: dict[str, list[Any]] = field(default_factory=dict)
+
+
+@dataclass
+class _Batch:
+    """One batch of interviews as fetched: per interview, its answers outside repeats
+    joined by SEP; the answers inside repeats row by row; the paradata events."""
+
+    start: int
+    count: int
+    main_keys: list[tuple[str, int]] = field(default_factory=list)
+    main: tuple[list[str], ...] = field(default_factory=lambda: ([], [], []))
+    repeat_rows: list[Any] = field(default_factory=list)
+    events: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class _RepeatRows:
+    """A repeat file's rows as they are found: (interview row, instance path) -> row."""
+
+    cells: Cells
+    rows: dict[tuple[int, str], int] = field(default_factory=dict)
+    keys: list[tuple[int, str, str, int]] = field(default_factory=list)
+
+
+class ExportService:
+    def __init__(self, db: Database, forms: FormCache | None = None,
+                 clock: Clock = utc_clock) -> None:
+        self.db = db
+        self.forms = forms or FormCache(db)
+        self.clock = clock
+        self.timings: dict[str, float] = {}  # seconds per phase of the last export
+
+    def export(self, user: CurrentUser, survey: str, out: Path, fmt: Format | None = None,
+               *, statuses: Sequence[str] = DEFAULT_STATUSES, codes: bool = False,
+               include_contact: bool = False, language: str | None = None,
+               batch: int = BATCH) -> ExportReport:
+        """Write `out` (the main file) and its companions beside it; see the README."""
+        require_role(user, "supervisor", "admin")
+        started = time.perf_counter()
+        fmt = _format_of(out, fmt)
+        statuses = _checked_statuses(statuses)
+        with self.db.unit_of_work() as session:
+            survey_id, current = _survey(session, survey)
+        meta = _interviews(self.db, survey_id, statuses, include_contact)
+        with self.db.unit_of_work() as session:
+            version_ids = _versions_newest_first(session, {current, *meta.versions})
+        forms = [self.forms.get(v) for v in version_ids]
+        layout = build_layout([f.questionnaire for f in forms],
+                              max_name=STATA_MAX if fmt == "dta" else SPSS_MAX,
+                              language=_language(forms[0], language),
+                              include_contact=include_contact)
+        reader = _Reader(self.db, layout, meta, dict(zip(version_ids, forms, strict=True)))
+        self.timings = {"prepare": time.perf_counter() - started}
+        self._timed("read", reader.read, batch)
+        written = self._write(layout, reader, meta, out, fmt, codes)
+        self._timed("codebook", self._companions, layout, written, survey, out, statuses)
+        log.info("survey %s exported as %s: %d interviews", survey_id, fmt, len(meta.ids))
+        files = [ExportedFile(path=out.with_name(w.file_name), rows=w.rows,
+                              variables=len(w.table.variables)) for w in written]
+        files += [ExportedFile(path=_companion(out, ".ddi.xml"), rows=0, variables=0),
+                  ExportedFile(path=_companion(out, "_codebook.md"), rows=0, variables=0)]
+        return ExportReport(survey=survey, interviews=len(meta.ids), statuses=list(statuses),
+                            files=files)
+
+    def _write(self, layout: Layout, reader: _Reader, meta: _Meta, out: Path, fmt: Format,
+               codes: bool) -> list[WrittenTable]:
+        stata, coded = fmt == "dta", fmt != "csv" or codes
+        tables: list[tuple[Table, Cells, dict[str, Any], str]] = [
+            (layout.main, reader.main, meta.columns, out.name)]
+        for table in layout.repeats:
+            cells, fixed = reader.repeat_table(table.repeat, meta)
+            tables.append((table, cells, fixed,
+                           f"{out.stem}_{_UNSAFE.sub('_', table.repeat)}.{fmt}"))
+        paradata = reader.paradata_columns(meta)
+        tables.append((layout.paradata, Cells([], len(paradata["seq"])), paradata,
+                       f"{out.stem}_paradata.{fmt}"))
+        written = []
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            for table, cells, fixed, name in tables:
+                frame = self._timed("frames", build_frame, table, cells, fixed, stata=stata,
+                                    codes=coded)
+                self._timed("write", write_table, frame, table, out.with_name(name), fmt)
+                written.append(WrittenTable(table, name, cells.rows))
+        except OSError as e:
+            raise ServiceError(f"cannot write {e.filename or out}: {e.strerror}; choose "
+                               "another --out") from e
+        return written
+
+    def _timed(self, phase: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        start = time.perf_counter()
+        try:
+            return work(*args, **kwargs)
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.perf_counter() - start
+
+    def _companions(self, layout: Layout, written: list[WrittenTable], survey: str,
+                    out: Path, statuses: Sequence[str]) -> None:
+        now = self.clock()
+        try:
+            _companion(out, ".ddi.xml").write_bytes(ddi_xml(layout, written, survey, now))
+            _companion(out, "_codebook.md").write_text(
+                codebook_markdown(layout, written, survey, now, statuses), encoding="utf-8")
+        except OSError as e:
+            raise ServiceError(f"cannot write {e.filename or out}: {e.strerror}") from e
+
+
+def _format_of(out: Path, fmt: str | None) -> Format:
+    chosen = fmt or out.suffix.lstrip(".").lower()
+    for known in FORMATS:
+        if chosen == known:
+            if out.suffix.lower() != f".{known}":
+                raise ServiceError(f"--out {out} should end in .{known} for --format {known}")
+            return known
+    raise ServiceError(f"the format must be one of {', '.join(FORMATS)}, not '{chosen}'")
+
+
+def _checked_statuses(statuses: Sequence[str]) -> tuple[str, ...]:
+    unknown = [s for s in statuses if s not in STATUSES]
+    if unknown or not statuses:
+        raise ServiceError(f"unknown status {', '.join(unknown) or '(none)'}; choose from "
+                           f"{', '.join(STATUSES)}")
+    return tuple(dict.fromkeys(statuses))
+
+
+def _language(form: CompiledForm, wanted: str | None) -> str | None:
+    """The form's language named in full ("Polski (pl)") or by its code ("pl")."""
+    if wanted is None:
+        return None
+    languages = form.questionnaire.languages
+    for language in languages:
+        if wanted in (language, f"({wanted})") or language.endswith(f"({wanted})"):
+            return language
+    raise ServiceError(f"the questionnaire has no language '{wanted}'; it has "
+                       f"{', '.join(languages)}")
+
+
+def _companion(out: Path, suffix: str) -> Path:
+    return out.with_name(f"{out.stem}{suffix}")
+
+
+def _survey(session: Session, name: str) -> tuple[uuid.UUID, uuid.UUID]:
+    row = session.execute(select(Survey.id, Survey.questionnaire_version_id)
+                          .where(Survey.name == name)).first()
+    if row is None:
+        raise NotFound(f"there is no survey '{name}'")
+    return row[0], row[1]
+
+
+def _interviews(db: Database, survey_id: uuid.UUID, statuses: Sequence[str],
+                include_contact: bool) -> _Meta:
+    contact = (Case.respondent_name, Case.phone, Case.address) if include_contact else ()
+    query = (select(cast(Interview.id, String), cast(Interview.questionnaire_version_id, String),
+                    Case.external_id, User.username, Interview.status, Interview.started_at,
+                    Interview.completed_at, Interview.language, QuestionnaireVersion.version,
+                    *contact)
+             .join(User, User.id == Interview.interviewer_id)
+             .join(QuestionnaireVersion,
+                   QuestionnaireVersion.id == Interview.questionnaire_version_id)
+             .outerjoin(Case, Case.id == Interview.case_id)
+             .where(Interview.survey_id == survey_id, Interview.status.in_(statuses))
+             .order_by(Interview.started_at, Interview.id))
+    names = ["key", "version_id", "external_id", "interviewer", "status", "started_at",
+             "completed_at", "language", "questionnaire_version"]
+    if include_contact:
+        names += ["respondent_name", "phone", "address"]
+    rows = _driver_rows(db, query)
+    columns: dict[str, list[Any]] = {name: [] for name in names}
+    if rows:
+        transposed = zip(*rows, strict=True)
+        columns = {name: list(column) for name, column in zip(names, transposed, strict=True)}
+    meta = _Meta(keys=columns.pop("key"))
+    meta.ids = [uuid.UUID(key) for key in meta.keys]
+    meta.versions = [uuid.UUID(v) for v in columns.pop("version_id")]
+    columns["interview_id"] = [str(i) for i in meta.ids]
+    started, completed = _utc(columns["started_at"]), _utc(columns["completed_at"])
+    columns["started_at"], columns["completed_at"] = started, completed
+    columns["duration_minutes"] = ((completed - started).dt.total_seconds() / 60).round(2)
+    meta.columns = columns
+    return meta
+
+
+def _utc(values: list[Any]) -> pd.Series[Any]:
+    """Times straight from the driver (text on SQLite, aware datetimes on PostgreSQL)."""
+    return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+
+
+def _versions_newest_first(session: Session, ids: set[uuid.UUID]) -> list[uuid.UUID]:
+    rows = session.execute(select(QuestionnaireVersion.id).where(
+        QuestionnaireVersion.id.in_(ids)).order_by(QuestionnaireVersion.published_at.desc(),
+                                                   QuestionnaireVersion.id.desc()))
+    return [r[0] for r in rows]
+
+
+class _Reader:
+    """Streams answers and paradata of the chosen interviews into column grids."""
+
+    def __init__(self, db: Database, layout: Layout, meta: _Meta,
+                 forms: dict[uuid.UUID, CompiledForm]) -> None:
+        self.db = db
+        self.meta = meta
+        self.forms = forms
+        self.row_of = {key: i for i, key in enumerate(meta.keys)}
+        self.index = pd.Index(meta.keys)
+        main_sources = list(layout.main.by_source())
+        self.main = Cells(main_sources, len(meta.keys))
+        self.repeats = {t.repeat: _RepeatRows(Cells(list(t.by_source()))) for t in
+                        layout.repeats}
+        wanted = {v.source for t in (layout.main, *layout.repeats) for v in t.variables
+                  if v.role == "calculate"}
+        self.calculated = {vid: [d for d in form.defs if not d.is_container
+                                 and d.name in wanted and _calculated(d)]
+                           for vid, form in forms.items()}
+        self.events: list[tuple[Any, ...]] = []
+
+    def read(self, batch: int, workers: int = WORKERS) -> None:
+        """Batches are fetched on a few threads (the database works while Python waits)
+        and stored in interview order on this one."""
+        ids = self.meta.ids
+        batches = [(start, ids[start:start + batch]) for start in range(0, len(ids), batch)]
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for fetched in pool.map(self._fetch, batches):
+                self._store(fetched)
+
+    def _fetch(self, job: tuple[int, list[uuid.UUID]]) -> _Batch:
+        start, ids = job
+        fetched = _Batch(start, len(ids))
+        for key, count, questions, values, specials in _driver_rows(
+                self.db, _main_answers(ids)):
+            fetched.main_keys.append((key, int(count)))
+            for part, text in zip(fetched.main, (questions, values, specials), strict=True):
+                part.append(text or "")
+        if self.repeats:
+            fetched.repeat_rows = _driver_rows(self.db, _repeat_answers(ids))
+        fetched.events = _driver_rows(self.db, _events_of(ids))
+        return fetched
+
+    def _store(self, fetched: _Batch) -> None:
+        main = _flat(fetched.main_keys, fetched.main)
+        if main is None:  # a separator inside an answer: row by row
+            main = self._row_by_row(fetched)
+        keys = [key for key, _count in fetched.main_keys]
+        rows = np.repeat(self.index.get_indexer(keys),
+                         [count for _key, count in fetched.main_keys])
+        repeat: tuple[list[Any], ...] = tuple(
+            list(column) for column in zip(*fetched.repeat_rows, strict=True)) \
+            if fetched.repeat_rows else ([], [], [], [], [])
+        extra = self._calculations(fetched.start, fetched.count)
+        if extra is not None:
+            rows = np.concatenate([rows, self.index.get_indexer(extra[0][0])])
+            main = tuple(a + b for a, b in zip(main, extra[0][1:], strict=True))
+            repeat = tuple(a + b for a, b in zip(repeat, extra[1], strict=True))
+        questions, values, specials = main
+        if questions:
+            self.main.put(rows, questions, values, specials)
+        for key, path, question, value, special in zip(*repeat, strict=True):
+            self._repeat_answer(self.row_of[key], path, question, value, special)
+        self.events.extend(fetched.events)
+
+    def _row_by_row(self, fetched: _Batch) -> tuple[list[Any], ...]:
+        """The batch's main answers fetched again a row at a time, in the order of
+        fetched.main_keys."""
+        ids = self.meta.ids[fetched.start:fetched.start + fetched.count]
+        rows = _driver_rows(self.db, select(
+            cast(Answer.interview_id, String), Answer.question,
+            func.coalesce(Answer.value, ""), func.coalesce(Answer.special, ""))
+            .where(Answer.interview_id.in_(ids), Answer.path.not_like("%[%")))
+        by_key: dict[str, list[Any]] = {}
+        for row in rows:
+            by_key.setdefault(row[0], []).append(row[1:])
+        ordered = [item for key, _count in fetched.main_keys for item in by_key[key]]
+        return tuple(list(column) for column in zip(*ordered, strict=True)) \
+            if ordered else ([], [], [])
+
+    def _calculations(self, start: int, count: int) -> tuple[Any, Any] | None:
+        """Calculated values (not stored) from the engine restored with the stored
+        answers, as extra main and repeat answers; None when the form has none."""
+        versions = self.meta.versions[start:start + count]
+        if not any(self.calculated.get(v) for v in set(versions)):
+            return None
+        ids = self.meta.ids[start:start + count]
+        by_interview: dict[str, list[tuple[str, str, str]]] = {}
+        for key, path, value, special in _driver_rows(self.db, select(
+                cast(Answer.interview_id, String), Answer.path, Answer.value, Answer.special)
+                .where(Answer.interview_id.in_(ids))):
+            by_interview.setdefault(key, []).append((path, value or "", special or ""))
+        extra_main: tuple[list[Any], ...] = ([], [], [], [])
+        extra_repeat: tuple[list[Any], ...] = ([], [], [], [], [])
+        for offset, version in enumerate(versions):
+            defs = self.calculated.get(version)
+            if not defs:
+                continue
+            key = self.meta.keys[start + offset]
+            engine = _restored(self.forms[version], by_interview.get(key, []))
+            for d in defs:
+                for node in engine.nodes_of(d):
+                    if not node.relevant or node.value == "":
+                        continue
+                    if "[" in node.key:
+                        items: tuple[Any, ...] = (key, node.key, d.name, node.value, "")
+                        for part, item in zip(extra_repeat, items, strict=True):
+                            part.append(item)
+                    else:
+                        for part, item in zip(extra_main, (key, d.name, node.value, ""),
+                                              strict=True):
+                            part.append(item)
+        return extra_main, extra_repeat
+
+    def _repeat_answer(self, row: int, path: str, question: str, value: str | None,
+                       special: str | None) -> None:
+        parts = path.split("/")
+        marks = [i for i, part in enumerate(parts) if "[" in part]
+        last = marks[-1]
+        name, _, number = parts[last].partition("[")
+        target = self.repeats.get(name)
+        if target is None:
+            return  # a repeat no version has any more
+        instance = "/".join(parts[:last + 1])
+        parent = "/".join(parts[:marks[-2] + 1]) if len(marks) > 1 else ""
+        at = target.rows.get((row, instance))
+        if at is None:
+            at = len(target.keys)
+            target.rows[(row, instance)] = at
+            target.keys.append((row, instance, parent, int(number.rstrip("]"))))
+            if at >= target.cells.rows:
+                target.cells.grow(max(64, 2 * at))  # geometric: no copy per instance
+        target.cells.put(np.asarray([at]), [question], [value], [special])
+
+    def repeat_table(self, repeat: str, meta: _Meta) -> tuple[Cells, dict[str, Any]]:
+        """The repeat's cells in interview order, then instance order, and its keys."""
+        target = self.repeats[repeat]
+        order = sorted(range(len(target.keys)), key=lambda i: (
+            target.keys[i][0], _instance_numbers(target.keys[i][1])))
+        cells = Cells(list(target.cells.index), len(order))
+        if order:
+            cells.values = target.cells.values[order]
+            cells.specials = target.cells.specials[order]
+        keys = [target.keys[i] for i in order]
+        fixed = {"interview_id": [meta.columns["interview_id"][k[0]] for k in keys],
+                 "repeat": [repeat] * len(keys), "instance": [float(k[3]) for k in keys],
+                 "parent_instance": [k[2] for k in keys]}
+        return cells, fixed
+
+    def paradata_columns(self, meta: _Meta) -> dict[str, list[Any]]:
+        events = sorted(self.events, key=lambda e: (self.row_of[e[0]], e[1]))
+        columns: dict[str, list[Any]] = {name: [] for name in (
+            "interview_id", "seq", "kind", "path", "at", "from_path", "old_value",
+            "new_value", "old_special", "new_special", "message", "language_chosen")}
+        for key, seq, kind, path, at, stored in events:
+            # straight from the driver: JSON text on SQLite, a dict on PostgreSQL
+            detail = json.loads(stored) if isinstance(stored, str) else stored or {}
+            columns["interview_id"].append(meta.columns["interview_id"][self.row_of[key]])
+            columns["seq"].append(float(seq))
+            columns["kind"].append(kind)
+            columns["path"].append(path or "")
+            columns["at"].append(at)
+            columns["from_path"].append(_text(detail.get("from")))
+            columns["old_value"].append(_text(detail.get("old")))
+            columns["new_value"].append(_text(detail.get("new", detail.get("value"))))
+            columns["old_special"].append(_text(detail.get("old_special")))
+            columns["new_special"].append(_text(detail.get("new_special")))
+            columns["message"].append(_text(detail.get("message")))
+            columns["language_chosen"].append(_text(detail.get("language")))
+        return columns
+
+
+def _main_answers(ids: list[uuid.UUID]) -> ClauseElement:
+    """Per interview: how many answers outside repeats, and their questions, values and
+    specials, each column joined by SEP in the same row order."""
+    return (select(cast(Answer.interview_id, String), func.count(),
+                   func.aggregate_strings(Answer.question, SEP),
+                   func.aggregate_strings(func.coalesce(Answer.value, ""), SEP),
+                   func.aggregate_strings(func.coalesce(Answer.special, ""), SEP))
+            .where(Answer.interview_id.in_(ids), Answer.path.not_like("%[%"))
+            .group_by(Answer.interview_id))
+
+
+def _repeat_answers(ids: list[uuid.UUID]) -> ClauseElement:
+    return (select(cast(Answer.interview_id, String), Answer.path, Answer.question,
+                   Answer.value, Answer.special)
+            .where(Answer.interview_id.in_(ids), Answer.path.like("%[%")))
+
+
+def _events_of(ids: list[uuid.UUID]) -> ClauseElement:
+    return (select(cast(ParadataEvent.interview_id, String), ParadataEvent.seq,
+                   ParadataEvent.kind, ParadataEvent.path, ParadataEvent.at,
+                   ParadataEvent.detail)
+            .where(ParadataEvent.interview_id.in_(ids)))
+
+
+def _driver_rows(db: Database, statement: ClauseElement) -> list[Any]:
+    """The statement's rows straight from the driver: no transaction of ours (an SQLite
+    reader in WAL blocks no writer), no per-row processing. The ids in it come from the
+    database, rendered as literals by SQLAlchemy."""
+    sql = str(statement.compile(dialect=db.engine.dialect,
+                                compile_kwargs={"literal_binds": True}))
+    dbapi = db.engine.dialect.loaded_dbapi
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql.replace("%%", "%") if "%%" in sql else sql)
+        return list(cursor.fetchall())
+    except dbapi.Error as e:
+        known = known_error(e, db.label)
+        if known is not None:
+            raise known from e
+        raise
+    finally:
+        connection.close()
+
+
+def _flat(keys: list[tuple[str, int]], joined: tuple[list[str], ...]
+          ) -> tuple[list[Any], ...] | None:
+    """The batch's joined columns split into one item per answer; None when a column
+    does not split into as many items as counted (a separator inside an answer)."""
+    total = sum(count for _key, count in keys)
+    columns = tuple(SEP.join(part).split(SEP) if total else [] for part in joined)
+    if any(len(column) != total for column in columns):
+        return None
+    return columns
+
+
+def _calculated(d: Def) -> bool:
+    return d.question.type in CALCULATED or d.question.calculation is not None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _instance_numbers(instance: str) -> tuple[int, ...]:
+    return tuple(int(part.partition("[")[2].rstrip("]")) for part in instance.split("/")
+                 if "[" in part)
+
+
+def _restored(form: CompiledForm, rows: Sequence[tuple[str, str, str]]) -> Engine:
+    """The interview's engine with its stored answers (path, value, special) put back, as
+    a resumed interview: one pass per level of repeats counted by answers."""
+    engine = Engine(form)
+    pending = list(rows)
+    while pending:
+        left = []
+        for path, value, special in pending:
+            node = engine.find(path, create=True)
+            if node is None:
+                left.append((path, value, special))
+            elif node.definition is not None and not node.definition.is_container:
+                node.value = value or ""
+                node.special = "dont_know" if special == "dont_know" else \
+                    "refused" if special == "refused" else None
+        engine.recompute_all()
+        if len(left) == len(pending):
+            break
+        pending = left
+    return engine
+
+
+__all__ = ["DEFAULT_STATUSES", "STATUSES", "ExportReport", "ExportService", "ExportedFile"]
