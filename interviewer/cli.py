@@ -82,9 +82,9 @@ def _parser() -> argparse.ArgumentParser:
     data_dir_option(app)
     app.set_defaults(handler=_app)
 
-    from interviewer import cli_export, cli_report, cli_sample, cli_sync
+    from interviewer import cli_export, cli_report, cli_sample, cli_survey, cli_sync
 
-    for module in (cli_sample, cli_report, cli_sync, cli_export):
+    for module in (cli_sample, cli_report, cli_sync, cli_export, cli_survey):
         module.register(commands)
     return parser
 
