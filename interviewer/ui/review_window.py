@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -100,6 +101,10 @@ def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
             table.setItem(r, c, QTableWidgetItem(text))
 
 
+# completed within: today (0 days back), the last week, the last 30 days
+PERIODS = (("Any time", None), ("Today", 0), ("Last 7 days", 6), ("Last 30 days", 29))
+
+
 class ReviewScreen(QWidget):
     back_requested = Signal()
     queue_loaded = Signal(int)  # how many interviews
@@ -127,6 +132,9 @@ class ReviewScreen(QWidget):
         self.status = self._combo("reviewStatus", "Status")
         for label, status in STATUS_CHOICES:
             self.status.addItem(label, status)
+        self.period = self._combo("reviewPeriod", "Completed")
+        for label, days in PERIODS:
+            self.period.addItem(label, days)
         self.refresh_button = QPushButton("Refresh   F5", self)
         self.back_button = QPushButton("Back   Esc", self)
 
@@ -191,7 +199,7 @@ class ReviewScreen(QWidget):
     def _layout(self) -> None:
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
-        for widget in (self.survey, self.interviewer, self.flag, self.status,
+        for widget in (self.survey, self.interviewer, self.flag, self.period, self.status,
                        self.refresh_button, self.back_button):
             top.addWidget(widget)
         left = QWidget(self)
@@ -226,7 +234,7 @@ class ReviewScreen(QWidget):
         layout.addWidget(splitter, 1)
 
     def _connect(self) -> None:
-        for combo in (self.survey, self.interviewer, self.flag, self.status):
+        for combo in (self.survey, self.interviewer, self.flag, self.period, self.status):
             combo.activated.connect(lambda _=0: self.refresh())
         self.refresh_button.clicked.connect(self.refresh)
         self.back_button.clicked.connect(self.back_requested)
@@ -278,9 +286,13 @@ class ReviewScreen(QWidget):
                 combo.addItem(row.name, row.id)
 
     def filters(self) -> ReviewFilter:
+        days = self.period.currentData()
+        since = None if days is None else \
+            datetime.now(UTC).astimezone().date() - timedelta(days=days)
         return ReviewFilter(survey_id=self.survey.currentData(),
                             interviewer_id=self.interviewer.currentData(),
-                            flag=self.flag.currentData(), status=self.status.currentData())
+                            flag=self.flag.currentData(), status=self.status.currentData(),
+                            date_from=since)
 
     # -- the queue --
     def refresh(self) -> None:

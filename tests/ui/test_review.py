@@ -242,3 +242,17 @@ def test_after_a_decision_the_interview_moved_to_stays_shown(
     assert item is not None and item.interview_id == ids["B"]
     assert screen.detail is not None and screen.detail.interview_id == ids["B"]
     assert ids["A"] not in queued(screen) and status(world.central, ids["A"]) == "approved"
+
+
+def test_the_period_filter_keeps_recent_interviews(
+        screen: ReviewScreen, world: World, qtbot: QtBot) -> None:
+    # the world's interviews were completed on T0's days, long before today
+    assert len(queued(screen)) == 4
+    screen.period.setCurrentIndex(screen.period.findText("Last 7 days"))
+    with qtbot.waitSignal(screen.queue_loaded, timeout=TIMEOUT):
+        screen.refresh()
+    assert queued(screen) == []
+    screen.period.setCurrentIndex(screen.period.findText("Any time"))
+    with qtbot.waitSignal(screen.queue_loaded, timeout=TIMEOUT):
+        screen.refresh()
+    assert len(queued(screen)) == 4
