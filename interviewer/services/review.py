@@ -50,9 +50,10 @@ from interviewer.storage.models import (
     ParadataEvent,
     Remark,
     Survey,
+    SyncConflict,
     User,
 )
-from interviewer.sync.central_side import CENTRAL, hand_over
+from interviewer.sync.central_side import CENTRAL, hand_over, take_version
 from interviewer.sync.changes import record_change
 
 ReviewStatus = Literal["completed", "approved", "rejected"]
@@ -159,6 +160,30 @@ class DecisionView(BaseModel):
     by: str
     role: str
     detail: dict[str, Any]
+
+
+class Difference(BaseModel):
+    """One answer where a conflicting device version and central's differ."""
+
+    path: str
+    central: str | None  # the value, or the special answer in brackets
+    device: str | None
+
+
+class ConflictView(BaseModel):
+    id: uuid.UUID
+    interview_id: uuid.UUID
+    case: str
+    survey: str
+    interviewer: str  # whose device sent the version central refused
+    holder: str  # who holds the interview on central now
+    device_id: str | None
+    reason: str
+    detected_at: datetime
+    resolved: bool
+    device_status: str | None
+    central_status: str
+    differences: list[Difference]
 
 
 class InterviewDetail(BaseModel):
@@ -316,6 +341,43 @@ class ReviewService:
                          "to": str(to_user_id)})
             return new.id
 
+    # -- sync conflicts (DESIGN.md 7: what cannot be merged is kept and shown) --
+    def conflicts(self, open_only: bool = True) -> list[ConflictView]:
+        """Versions sync refused and kept (an interview reassigned or decided while a
+        device changed it), newest first, each with the answers that differ."""
+        require_role(self.user, *STAFF_ROLES)
+        query = select(SyncConflict).where(SyncConflict.entity == "interview")
+        if open_only:
+            query = query.where(SyncConflict.resolved_at.is_(None))
+        with self.central.unit_of_work() as session:
+            rows = list(session.scalars(query.order_by(SyncConflict.detected_at.desc())))
+            return [_conflict_view(session, row) for row in rows]
+
+    def resolve_conflict(self, conflict_id: uuid.UUID, keep: Literal["central", "device"]
+                         ) -> None:
+        """Settle a conflict: keep central's version (the device's stays in the conflict
+        record, and the device gives up holding it pending at its next sync), or take
+        the device's answers as central's version (its holder on central stays who it
+        is). Either way the devices concerned pull the result; audited."""
+        require_role(self.user, *STAFF_ROLES)
+        with self.central.unit_of_work() as session:
+            conflict = session.get(SyncConflict, conflict_id, with_for_update=True,
+                                   populate_existing=True)
+            if conflict is None or conflict.entity != "interview":
+                raise NotFound("There is no such conflict on an interview.")
+            if conflict.resolved_at is not None:
+                raise ServiceError("This conflict is already settled.")
+            row = self._interview(session, conflict.entity_id)
+            now = self.clock()
+            if keep == "device":
+                take_version(session.connection(), conflict.device_payload,
+                             conflict.device_id or "", row.interviewer_id)
+            conflict.resolved_at, conflict.resolved_by = now, self.user.id
+            for audience in {conflict.user_id, row.interviewer_id} - {None}:
+                record_change(session, "interview", row.id, audience, now)
+            self._audit(session, f"conflict_keep_{keep}", "interview", row.id,
+                        {"conflict": str(conflict.id)})
+
     def _interview(self, session: Session, interview_id: uuid.UUID,
                    expected_revision: int | None = None, lock: bool = True) -> Interview:
         """The interview's row, locked for a decision (FOR UPDATE on PostgreSQL; SQLite
@@ -390,6 +452,35 @@ class ReviewService:
                                action=action, entity=entity, entity_id=str(entity_id),
                                detail=detail, prev_hash=previous, synced=True,
                                hash=hashlib.sha256(body.encode("utf-8")).hexdigest()))
+
+
+def _conflict_view(session: Session, row: SyncConflict) -> ConflictView:
+    interview = session.get(Interview, row.entity_id)
+    if interview is None:  # a version of an interview central never took
+        raise ServiceError(f"Conflict {row.id} is about an interview central does not hold.")
+    case = session.get(Case, interview.case_id) if interview.case_id else None
+    names = {u.id: _name(u.display_name, u.username) for u in session.scalars(
+        select(User).where(User.id.in_({interview.interviewer_id, row.user_id} - {None})))}
+    survey = session.scalar(select(Survey.name).where(Survey.id == interview.survey_id))
+    central = {a.path: _as_text(a.value, a.special) for a in session.scalars(
+        select(Answer).where(Answer.interview_id == interview.id))}
+    device = {a.get("path"): _as_text(a.get("value"), a.get("special"))
+              for a in row.device_payload.get("answers", [])}
+    differences = [Difference(path=p, central=central.get(p), device=device.get(p))
+                   for p in sorted(set(central) | set(device))
+                   if central.get(p) != device.get(p)]
+    return ConflictView(
+        id=row.id, interview_id=interview.id, case=case.external_id or "" if case else "",
+        survey=survey or "", interviewer=names.get(row.user_id, "") if row.user_id else "",
+        holder=names.get(interview.interviewer_id, ""), device_id=row.device_id,
+        reason=row.reason, detected_at=row.detected_at,
+        resolved=row.resolved_at is not None,
+        device_status=row.device_payload.get("interview", {}).get("status"),
+        central_status=interview.status, differences=differences)
+
+
+def _as_text(value: str | None, special: str | None) -> str | None:
+    return f"[{special}]" if special else value
 
 
 # -- the queue --

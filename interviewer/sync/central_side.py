@@ -176,6 +176,7 @@ def _apply_interviews(connection: Connection, request: PushRequest, now: datetim
     results: list[ItemResult] = []
     apply: list[tuple[InterviewAggregate, str]] = []
     conflicts: list[dict[str, Any]] = []
+    refused: list[tuple[int, InterviewAggregate, str, int | None]] = []
     for aggregate in aggregates:
         now_row = current.get(aggregate.id)
         central_revision = None if now_row is None else now_row.revision
@@ -198,7 +199,13 @@ def _apply_interviews(connection: Connection, request: PushRequest, now: datetim
         elif outcome == "conflict":
             assert why is not None
             conflicts.append(_conflict(aggregate, digest, request, why, {}, now))
+            refused.append((len(results), aggregate, digest, central_revision))
         results.append(_result("interview", aggregate, outcome, central_revision, why))
+    settled = _settled(connection, refused)
+    for index, aggregate, digest, central_revision in refused:
+        if (aggregate.id, aggregate.revision, digest) in settled:
+            results[index] = _result("interview", aggregate, "duplicate", central_revision)
+            conflicts = [c for c in conflicts if c["entity_id"] != aggregate.id]
     _write_interviews(connection, apply, request.device_id, known=set(current))
     _append_paradata(connection, aggregates)
     _upsert_remarks(connection, aggregates)
@@ -231,6 +238,43 @@ def _result(entity: str, aggregate: InterviewAggregate, outcome: Outcome,
             central_revision: int | None, why: str | None = None) -> ItemResult:
     return ItemResult(entity=entity, id=aggregate.id, revision=aggregate.revision,
                       outcome=outcome, central_revision=central_revision, conflict=why)
+
+
+def _settled(connection: Connection,
+             refused: list[tuple[int, InterviewAggregate, str, int | None]]
+             ) -> set[tuple[uuid.UUID, int, str]]:
+    """The refused versions a supervisor has already settled (ReviewService
+    .resolve_conflict): the same interview, revision and content as a resolved conflict.
+    A resend of one is acknowledged as a duplicate, so the device stops holding it
+    pending and takes central's version at its next pull."""
+    if not refused:
+        return set()
+    table = table_of(SyncConflict)
+    rows = connection.execute(select(table.c.entity_id, table.c.device_payload).where(
+        table.c.entity_id.in_({a.id for _, a, _, _ in refused}),
+        table.c.resolved_at.is_not(None)))
+    settled = set()
+    for entity_id, payload in rows:
+        answers = [[a.get(c) for c in ANSWER_COLUMNS] for a in payload.get("answers", [])]
+        digest = aggregate_hash(payload.get("interview", {}), answers)
+        settled.add((uuid.UUID(str(entity_id)), int(payload.get("revision", -1)), digest))
+    return settled
+
+
+def take_version(connection: Connection, payload: Row, device: str,
+                 holder: uuid.UUID) -> None:
+    """Make a device's version kept in a conflict (its `device_payload`) central's, as a
+    supervisor chose: its answers and status, at the device's revision and content hash,
+    so that the device's resend of it is a duplicate. Who holds the interview stays
+    central's say (`holder`): a reassigned case keeps its new interviewer."""
+    answers = [[a.get(c) for c in ANSWER_COLUMNS] for a in payload.get("answers", [])]
+    interview = dict(payload.get("interview", {}))
+    digest = aggregate_hash(interview, answers)  # what the device holds and resends
+    aggregate = InterviewAggregate(
+        id=uuid.UUID(str(payload["id"])), revision=int(payload["revision"]),
+        base_revision=int(payload.get("base_revision", 0)), changed=True,
+        interview={**interview, "interviewer_id": str(holder)}, answers=answers)
+    _write_interviews(connection, [(aggregate, digest)], device, known={aggregate.id})
 
 
 def _case_holders(connection: Connection, case_ids: Iterable[Any]) -> dict[str, str]:
@@ -607,15 +651,16 @@ def hand_over(connection: Connection, case_ids: set[uuid.UUID], to_user: uuid.UU
 def _concerning(connection: Connection, user: uuid.UUID, held: set[uuid.UUID],
                 changed: set[uuid.UUID]) -> list[uuid.UUID]:
     """Interviews a device of `user` gets whole: every interview on a case just given to
-    them (to continue it, or to know it is done), and their interviews just rejected back
-    to them. Other decisions (approved) travel as decisions only."""
+    them (to continue it, or to know it is done), and their interviews central changed
+    (rejected back to them, or a conflict settled by a supervisor). An approval travels
+    as a decision only."""
     table = table_of(Interview)
     conditions: list[ColumnElement[bool]] = []
     if held:
         conditions.append(table.c.case_id.in_(held))
     if changed:
         conditions.append(and_(table.c.id.in_(changed), table.c.interviewer_id == user,
-                               table.c.status == "rejected"))
+                               table.c.status != "approved"))
     if not conditions:
         return []
     return sorted(connection.scalars(select(table.c.id).where(or_(*conditions))))
@@ -667,4 +712,4 @@ def _users(connection: Connection, ids: set[uuid.UUID], signed_in: uuid.UUID) ->
 
 
 __all__ = ["CENTRAL", "Refused", "apply_push", "hand_over", "handle", "insert_for",
-           "serve_pull", "whole_interviews"]
+           "serve_pull", "take_version", "whole_interviews"]
