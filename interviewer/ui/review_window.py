@@ -44,7 +44,12 @@ from interviewer.services.review import (
     ReviewService,
 )
 from interviewer.storage.db import StorageError
-from interviewer.ui.review_dialogs import CommentDialog, ReassignDialog, RejectDialog
+from interviewer.ui.review_dialogs import (
+    CommentDialog,
+    ConflictsDialog,
+    ReassignDialog,
+    RejectDialog,
+)
 from interviewer.ui.review_model import (
     ANSWER,
     ITEM_ROLE,
@@ -181,6 +186,7 @@ class ReviewScreen(QWidget):
         self.approve_button.setObjectName("primary")
         self.reject_button = QPushButton("Reject…   Ctrl+R", self)
         self.reassign_button = QPushButton("Reassign…   Ctrl+G", self)
+        self.conflicts_button = QPushButton("Sync conflicts…   Ctrl+K", self)
         self.message = QLabel("", self)
         self.message.setObjectName("notice")
         self.message.setWordWrap(True)
@@ -200,7 +206,7 @@ class ReviewScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         for widget in (self.survey, self.interviewer, self.flag, self.period, self.status,
-                       self.refresh_button, self.back_button):
+                       self.conflicts_button, self.refresh_button, self.back_button):
             top.addWidget(widget)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
@@ -242,11 +248,13 @@ class ReviewScreen(QWidget):
         self.approve_button.clicked.connect(self.approve)
         self.reject_button.clicked.connect(self.reject)
         self.reassign_button.clicked.connect(self.reassign)
+        self.conflicts_button.clicked.connect(self.show_conflicts)
         self.queue.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.queue.activated.connect(lambda _: self.answers.setFocus())  # Enter: to answers
         keys: list[tuple[str | Qt.Key, Callable[[], None]]] = [
             ("Ctrl+Return", self.approve), ("Ctrl+Enter", self.approve),
             ("Ctrl+R", self.reject), ("Ctrl+G", self.reassign),
+            ("Ctrl+K", self.show_conflicts),
             (Qt.Key.Key_F5, self.refresh), (Qt.Key.Key_Escape, self.back_requested.emit)]
         for sequence, slot in keys:
             shortcut = QShortcut(QKeySequence(sequence), self, slot)
@@ -490,6 +498,43 @@ class ReviewScreen(QWidget):
             (failed or self._failed)(error)
 
         self._tasks.run(work, deliver, fail)
+
+    # -- sync conflicts --
+    def show_conflicts(self) -> None:
+        """The open sync conflicts, loaded off the GUI thread, then the choice."""
+        service = self._service
+        if service is None or self._acting:
+            return
+        self.message.setText("Loading the sync conflicts…")
+        self._run(service, service.conflicts, self._on_conflicts, self._failed)
+
+    def _on_conflicts(self, conflicts: Any) -> None:
+        service = self._service
+        if service is None:
+            return
+        if not conflicts:
+            self.message.setText("There are no open sync conflicts.")
+            return
+        self.message.clear()
+        choice = ConflictsDialog.ask(self, conflicts)
+        if choice is None:
+            return
+        conflict_id, keep = choice
+        self._acting = True
+
+        def done(_: Any) -> None:
+            self._acting = False
+            self.message.setText("Conflict settled: " + (
+                "central's version kept." if keep == "central" else
+                "the device's version taken."))
+            self.refresh()
+
+        def failed(error: BaseException) -> None:
+            self._acting = False
+            self._failed(error)
+
+        self._run(service, lambda: service.resolve_conflict(
+            conflict_id, "device" if keep == "device" else "central"), done, failed)
 
     def _failed(self, error: BaseException) -> None:
         if isinstance(error, ServiceError | StorageError):

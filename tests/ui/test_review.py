@@ -20,7 +20,12 @@ from interviewer.storage.db import Database
 from interviewer.storage.models import Assignment, Interview, Remark
 from interviewer.ui.interview_actions import open_started
 from interviewer.ui.interview_window import InterviewScreen
-from interviewer.ui.review_dialogs import CommentDialog, ReassignDialog, RejectDialog
+from interviewer.ui.review_dialogs import (
+    CommentDialog,
+    ConflictsDialog,
+    ReassignDialog,
+    RejectDialog,
+)
 from interviewer.ui.review_model import REMARKS
 from interviewer.ui.review_window import ReviewScreen
 from interviewer.ui.tasks import TaskRunner
@@ -256,3 +261,70 @@ def test_the_period_filter_keeps_recent_interviews(
     with qtbot.waitSignal(screen.queue_loaded, timeout=TIMEOUT):
         screen.refresh()
     assert len(queued(screen)) == 4
+
+
+def test_settle_a_sync_conflict_from_the_review_screen(
+        styled_app: QApplication, qtbot: QtBot, sqlite_file_url: str, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from interviewer.services.review import ReviewService
+    from interviewer.sync.transport import DirectTransport
+    from tests.sync.helpers import Device, FixedClock, answers_of, seed_central
+
+    central = open_central(sqlite_file_url)
+    transport = DirectTransport(central, label="central")
+    seed = seed_central(central)
+    ann, bob = seed.interviewers
+    a = Device(tmp_path / "a", ann)
+    a.sync(transport)
+    case = seed.cases[ann.id][0]
+    interview = a.start(case)
+    a.answer(interview, "q1", "ann")
+    a.sync(transport)
+    ReviewService(central, seed.supervisor, clock=FixedClock()).reassign(case, bob.id)
+    a.answer(interview, "q2", "ann-offline")
+    assert a.sync(transport).pushed.get("interviews_conflict") == 1
+
+    shown: list[Any] = []
+
+    def choose(parent: Any, conflicts: list[Any]) -> Any:
+        shown.extend(conflicts)
+        return conflicts[0].id, "device"
+
+    monkeypatch.setattr(ConflictsDialog, "ask", classmethod(
+        lambda cls, parent, conflicts: choose(parent, conflicts)))
+    tasks = TaskRunner()
+    review = ReviewScreen(tasks)
+    qtbot.addWidget(review)
+    review.show()
+    with qtbot.waitSignal(review.queue_loaded, timeout=TIMEOUT):
+        review.set_service(ReviewService(central, seed.supervisor))
+    with qtbot.waitSignal(review.queue_loaded, timeout=TIMEOUT):  # refreshed after it
+        qtbot.keyClick(review, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert [(d.path, d.device) for d in shown[0].differences] == [("q2", "ann-offline")]
+    assert review.message.text() == "Conflict settled: the device's version taken."
+    assert answers_of(central, interview) == {"q1": "ann", "q2": "ann-offline"}
+    tasks.wait()
+    central.dispose()
+
+
+def test_the_conflicts_dialog_shows_the_differences_and_the_choice(
+        styled_app: QApplication, qtbot: QtBot) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from interviewer.services.review import ConflictView, Difference
+
+    conflict = ConflictView(
+        id=uuid.uuid4(), interview_id=uuid.uuid4(), case="C1", survey="S",
+        interviewer="ann", holder="bob", device_id="d", reason="the case was reassigned",
+        detected_at=datetime(2026, 11, 2, 9, tzinfo=UTC), resolved=False,
+        device_status="in_progress", central_status="in_progress",
+        differences=[Difference(path="q2", central=None, device="ann-offline")])
+    dialog = ConflictsDialog([conflict])
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1
+    texts = [dialog.table.item(0, c).text() for c in range(3)]
+    assert texts == ["q2", "", "ann-offline"]
+    assert "reassigned" in dialog.reason.text()
+    dialog.take_device.click()
+    assert dialog.choice == (conflict.id, "device")
