@@ -14,7 +14,7 @@ required_message, warning_message and choice labels).
 
 Besides standard XLSForm columns the survey sheet carries our extension columns (other
 tools ignore them; see questionnaires/README.md): ``cx_metric``, ``touchpoint``,
-``warning`` + ``warning_message`` and ``special``; the settings sheet may carry ``special``
+``warning`` + ``warning_message``, ``special`` and ``personal``; the settings sheet may carry ``special``
 as the default for every answerable question.
 
 The output is deterministic (fixed document timestamps and zip dates), so rebuilding an
@@ -50,7 +50,7 @@ SURVEY_COLUMNS = [
     "constraint", "constraint_message",
     "warning", "warning_message",
     "calculation", "choice_filter", "repeat_count", "appearance", "default",
-    "special", "cx_metric", "touchpoint",
+    "special", "cx_metric", "touchpoint", "personal",
 ]
 TRANSLATED = {"label", "hint", "constraint_message", "required_message", "warning_message"}
 SETTINGS_COLUMNS = ["form_id", "version", "form_title", "default_language", "special"]
@@ -361,6 +361,7 @@ RELATIONSHIP_NPS = {
                 "${brand}是否可以就您的回答再次与您联系？",
             )),
         row("text", "recontact_phone", relevant="${recontact} = 'yes'", special="refused",
+            personal="yes",
             required="yes", required_message=REQUIRED,
             label=T(
                 "On which phone number may we contact you?",

@@ -114,6 +114,9 @@ class Question(_Frozen):
     special: tuple[SpecialAnswer, ...] = ()
     cx_metric: CxMetric | None = None
     touchpoint: str | None = None
+    # personal data of the respondent (a phone number, an e-mail address): exports leave
+    # it out, and its values in the paradata, unless asked for contact data
+    personal: bool = False
 
 
 class _Container(_Frozen):

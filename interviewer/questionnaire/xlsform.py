@@ -65,6 +65,8 @@ _METADATA_PARAMS = {"start", "end", "today", "deviceid", "username", "phonenumbe
                     "uri:phonenumber", "uri:simserial", "uri:subscriberid"}
 # Background captures a desktop cannot take: kept as empty metadata so the form still runs.
 _PASSIVE_TYPES = {"audit", "start-geopoint", "background-audio", "background-geopoint"}
+# the `personal` column: what marks a question as personal data
+_YES = {"yes", "true", "true()", "1", "y"}
 _EXTERNAL_SUFFIXES = (".csv", ".xml", ".geojson")
 _SCORE_TYPES = frozenset({QuestionType.INTEGER, QuestionType.DECIMAL, QuestionType.RANGE,
                           QuestionType.SELECT_ONE})
@@ -328,6 +330,7 @@ class _Adapter:
             special=self._question_specials(item, qtype, row),
             cx_metric=self._cx_metric(item.get("cx_metric"), qtype, row),
             touchpoint=str(item["touchpoint"]).strip() or None if item.get("touchpoint") else None,
+            personal=str(item.get("personal") or "").strip().lower() in _YES,
         )
 
     def _type(self, kind: str, item: dict[str, Any], bind: dict[str, Any],

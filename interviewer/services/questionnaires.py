@@ -68,7 +68,7 @@ class FormCache:
 
 # Bump when the Questionnaire model changes shape: stored models of another version are
 # ignored and the workbook is read again.
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: Question.personal
 
 
 def model_json(questionnaire: Questionnaire) -> str:

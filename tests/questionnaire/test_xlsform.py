@@ -296,3 +296,15 @@ def test_cx_metric_must_be_on_a_score(make_form: MakeForm) -> None:
         | | text | x | X | nps |
         """))
     assert "cx_metric 'nps' is on a text question" in text
+
+
+def test_the_personal_column_marks_personal_data(make_form: MakeForm) -> None:
+    q = load_questionnaire(make_form("""
+        | survey |
+        | | type | name | label | personal |
+        | | text | phone | Your phone | yes |
+        | | text | email | Your e-mail | TRUE |
+        | | text | why | Why? | |
+        | | text | what | What? | no |
+        """))
+    assert [x.name for x in q.questions() if x.personal] == ["phone", "email"]
