@@ -55,7 +55,8 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     rates.set_defaults(handler=_rates)
     cx = actions.add_parser(
         "cx", help="CX results of a survey: NPS, CSAT, CES by wave, touchpoint, segment",
-        description="Scores with 95 %% intervals against the survey's targets, alerts, "
+        # argparse %-formats a description only when it names %(prog)
+        description="Scores with 95 % intervals against the survey's targets, alerts, "
                     "follow-up cases (the survey's rules run first), fieldwork and "
                     "interviewer productivity.")
     cx.add_argument("survey", metavar="SURVEY")
@@ -180,7 +181,8 @@ def _write_files(args: argparse.Namespace, report: Any, fieldwork: Any,
     return EXIT_OK
 
 
-_STATUS = {"ok": "ok", "below": "BELOW", "no_target": "no target", "no_data": "no data"}
+# "below" is worse than the target: higher for a lower-is-better CES
+_STATUS = {"ok": "ok", "below": "WORSE", "no_target": "no target", "no_data": "no data"}
 
 
 def _cx_line(e: Any, indent: str = "  ") -> str:
@@ -189,7 +191,7 @@ def _cx_line(e: Any, indent: str = "  ") -> str:
     interval = ("" if e.low is None else
                 f"{score_text(e.metric, e.low)} .. {score_text(e.metric, e.high)}")
     target = "" if e.target is None else score_text(e.metric, e.target)
-    return (f"{indent}{e.metric.upper():<5} {e.question:<18} "
+    return (f"{indent}{e.metric.upper():<5} {e.series:<18} "
             f"{score_text(e.metric, e.score):>9} {interval:>20} {e.n:>6} {target:>9}  "
             f"{_STATUS[e.status]}")
 
@@ -200,8 +202,8 @@ def _cx_table(report: Any) -> str:
     lines = [f"Survey '{report.survey}': {report.interviews} completed interviews "
              f"(generated {report.generated_at:%Y-%m-%d %H:%M} UTC)", "", header]
     lines += [_cx_line(e) for e in report.overall]
-    for title, cells in (("wave", report.by_wave), ("touchpoint", report.by_touchpoint),
-                         ("segment", report.by_segment)):
+    for title, cells in (("wave (days in the respondent's time zone)", report.by_wave),
+                         ("touchpoint", report.by_touchpoint), ("segment", report.by_segment)):
         lines += ["", f"By {title}:"]
         for cell in cells:
             lines.append(f"  {cell.key}")

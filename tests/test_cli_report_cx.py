@@ -32,8 +32,9 @@ def test_text_table(central: tuple[str, World], capsys: pytest.CaptureFixture[st
     lines = out.splitlines()
     assert lines[0].startswith("Survey 'CX Survey': 12 completed interviews")
     nps_line = next(line for line in lines if line.split()[:2] == ["NPS", "nps"])
-    assert nps_line.split()[2:] == ["+0", "-46", "..", "+46", "10", "+20", "BELOW"]
+    assert nps_line.split()[2:] == ["+0", "-46", "..", "+46", "10", "+20", "WORSE"]
     assert "  W2" in lines and "Follow-up cases: 6 open, 0 closed" in lines
+    assert "By wave (days in the respondent's time zone):" in lines
     assert "Resp " not in out and "+4850" not in out  # no respondent data
 
 
@@ -85,3 +86,10 @@ def test_html_and_pdf_written(central: tuple[str, World], tmp_path: Path) -> Non
                                check=True).stdout
         assert "Customer experience results: CX Survey" in shown
         assert "Interviewer productivity" in shown
+
+
+def test_help_shows_percent_signs_once(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["report", "cx", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Scores with 95 % intervals" in out and "%%" not in out

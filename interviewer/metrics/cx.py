@@ -5,7 +5,8 @@
   detractors and 3 to n, then the trinomial variance (pP + pD - (pP - pD)^2) / n. The
   plain Wald interval is too narrow for small n and collapses to a point when every
   answer falls in one group; the adjusted one does not.
-- CSAT: the top-2-box share (4-5 on a 5-point scale, 6-7 on a 7-point one), in percent.
+- CSAT: the top-2-box share (4-5 on a 5-point scale, 6-7 on a 7-point one), in percent;
+  answers on different scales pool their hits (csat_pooled).
   Interval: adjusted-Wald for a proportion (Agresti-Coull): add z^2/2 hits and z^2 trials.
 - CES: the mean on its scale (1-5 or 1-7); interval: Student's t with n - 1 degrees of
   freedom (none for n < 2).
@@ -91,13 +92,22 @@ def share_interval(hits: int, n: int) -> tuple[float, float]:
 
 def csat(values: Iterable[float], scale: int = 5) -> ShareResult:
     """The top-2-box share of a 1..scale satisfaction question."""
-    if scale < 3:
-        raise ValueError(f"a CSAT scale has at least 3 points, not {scale}")
-    answers = _checked(values, 1, scale, "a CSAT")
-    n = len(answers)
+    return csat_pooled((value, scale) for value in values)
+
+
+def csat_pooled(answers: Iterable[tuple[float, int]]) -> ShareResult:
+    """The top-2-box share of answers each on its own 1..scale (value, scale): versions
+    of a questionnaire may ask on 5 and on 7 points, and a top-2 answer means the same
+    on both, so the hits pool (a mean would not)."""
+    n = hits = 0
+    for value, scale in answers:
+        if scale < 3:
+            raise ValueError(f"a CSAT scale has at least 3 points, not {scale}")
+        number = _checked([value], 1, scale, "a CSAT")[0]
+        n += 1
+        hits += number >= scale - 1
     if n == 0:
         return ShareResult(None, None, None, 0, 0)
-    hits = sum(1 for v in answers if v >= scale - 1)
     low, high = share_interval(hits, n)
     return ShareResult(score=100 * hits / n, low=100 * low, high=100 * high, n=n, hits=hits)
 
@@ -171,5 +181,5 @@ def _beta_fraction(a: float, b: float, x: float) -> float:
     return result
 
 
-__all__ = ["MeanResult", "NpsResult", "ShareResult", "ces", "csat", "nps", "share_interval",
-           "t_quantile"]
+__all__ = ["MeanResult", "NpsResult", "ShareResult", "ces", "csat", "csat_pooled", "nps",
+           "share_interval", "t_quantile"]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 METRICS = ("nps", "csat", "ces")
+DECIMALS = {"nps": 0, "csat": 1, "ces": 2}  # how reports show each metric's scores
 
 
 class Wave(BaseModel):
@@ -49,6 +51,19 @@ class CxSettings(BaseModel):
     follow_up: list[FollowUpRule] = []
     # a cell needs this many scores before it may raise an alert: small cells are noise
     alert_min_n: int = Field(default=30, ge=1)
+    # the day of a completion (its wave, its count per day) is the respondent's: the
+    # case's time zone, else this one
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{name}' (use an IANA name such as "
+                             "'Europe/Warsaw')") from None
+        return name
 
     @model_validator(mode="after")
     def _known_targets(self) -> CxSettings:
@@ -92,6 +107,15 @@ def below_target(metric: str, score: float, target: float,
     return score < target
 
 
+def distinct_decimals(score: float, target: float, decimals: int, most: int = 4) -> int:
+    """`decimals`, or more until the score and the target no longer read alike: a score
+    of 29.6 against 30 must not show as "30, worse than the target 30"."""
+    while (decimals < most and score != target
+           and f"{score:.{decimals}f}" == f"{target:.{decimals}f}"):
+        decimals += 1
+    return decimals
+
+
 def rule_matches(rule: FollowUpRule, metric: str, question: str, score: float) -> bool:
     if rule.metric != metric:
         return False
@@ -102,4 +126,5 @@ def rule_matches(rule: FollowUpRule, metric: str, question: str, score: float) -
     return not (rule.max is not None and score > rule.max)
 
 
-__all__ = ["METRICS", "CxSettings", "FollowUpRule", "Wave", "below_target", "rule_matches"]
+__all__ = ["DECIMALS", "METRICS", "CxSettings", "FollowUpRule", "Wave", "below_target",
+           "distinct_decimals", "rule_matches"]

@@ -8,6 +8,7 @@ from html import escape
 
 from interviewer.reports.svg import Point, bar_chart, trend_chart
 from interviewer.services.results import (
+    OUTSIDE_WAVES,
     Cell,
     CxReport,
     Estimate,
@@ -17,7 +18,7 @@ from interviewer.services.results import (
 
 NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 UNITS = {"nps": "NPS points -100..100", "csat": "% top-2-box", "ces": "mean score"}
-STATUS = {"ok": "on target", "below": "BELOW TARGET", "no_target": "no target set",
+STATUS = {"ok": "on target", "below": "WORSE THAN TARGET", "no_target": "no target set",
           "no_data": "no answers yet"}
 DIMENSIONS = (("by_wave", "wave"), ("by_touchpoint", "touchpoint"),
               ("by_segment", "segment"))
@@ -58,8 +59,9 @@ def render_html(report: CxReport, fieldwork: FieldworkProgress,
         _cards(report.overall), _alerts(report), _trend(report), _breakdowns(report),
         _fieldwork(fieldwork), _productivity(productivity), _rates(report.rates),
         '<p class="small">Intervals are 95 %: adjusted Wald for NPS and CSAT, t for CES. '
-        "Don't know, refused and empty answers are left out. An alert needs a score below "
-        "target with enough answers in its group.</p>",
+        "Don't know, refused and empty answers are left out. An alert needs a score worse "
+        "than its target with enough answers in its group. Waves and days are days in the "
+        "respondent's time zone (the case's, else the survey's).</p>",
         "</body></html>"]
     return "\n".join(parts)
 
@@ -114,21 +116,23 @@ def _range(e: Estimate) -> tuple[float, float]:
     return 1.0, float(e.scale or 5)
 
 
-def _points(cells: list[Cell], question: str) -> list[Point]:
+def _points(cells: list[Cell], series: str) -> list[Point]:
     out = []
     for cell in cells:
         for e in cell.estimates:
-            if e.question == question:
+            if e.series == series:
                 out.append(Point(cell.key, e.score, e.low, e.high, e.n, e.status == "below"))
     return out
 
 
 def _trend(report: CxReport) -> str:
-    if not report.by_wave:
+    """By wave in wave order; the interviews outside every wave are no next wave."""
+    waves = [c for c in report.by_wave if c.key != OUTSIDE_WAVES]
+    if not waves:
         return ""
     parts = ["<h2>Trend by wave</h2>"]
     for e in report.overall:
-        points = _points(report.by_wave, e.question)
+        points = _points(waves, e.series)
         if points:
             parts.append(trend_chart(points, *_range(e), target=e.target,
                                      title=_chart_title(e)) + "<br>")
@@ -136,7 +140,8 @@ def _trend(report: CxReport) -> str:
 
 
 def _chart_title(e: Estimate) -> str:
-    return f"{NAMES[e.metric]} · {e.question} ({UNITS[e.metric]})"
+    scale = f" 1-{e.scale}" if e.metric == "ces" and e.scale else ""
+    return f"{NAMES[e.metric]} · {e.question} ({UNITS[e.metric]}{scale})"
 
 
 def _breakdowns(report: CxReport) -> str:
@@ -145,7 +150,7 @@ def _breakdowns(report: CxReport) -> str:
         cells: list[Cell] = getattr(report, field)
         charts = []
         for e in report.overall:
-            points = _points(cells, e.question)
+            points = _points(cells, e.series)
             if points:
                 charts.append(bar_chart(points, *_range(e), target=e.target,
                                         title=_chart_title(e)) + "<br>")
@@ -177,10 +182,12 @@ def _fieldwork(progress: FieldworkProgress) -> str:
                   _table(["category", "cases"],
                          [[k, str(v)] for k, v in progress.final_by_category.items()])]
     if progress.completes_per_day:
-        parts += ["<h3>Completes per day (UTC)</h3>",
+        parts += ["<h3>Completes per day</h3>",
                   _table(["day", "completes"],
                          [[d.day.isoformat(), str(d.completes)]
-                          for d in progress.completes_per_day])]
+                          for d in progress.completes_per_day]),
+                  '<p class="small">Days in the respondent\'s time zone (the case\'s, '
+                  "else the survey's, else UTC).</p>"]
     return "".join(parts)
 
 
@@ -200,9 +207,12 @@ def _productivity(stats: list[InterviewerStats]) -> str:
             + _table(["interviewer", "completes", "hours", "per hour", "median min",
                       "calls", "refusals", "refusal %"], rows,
                      wide=False)
-            + '<p class="small">Hours: interview lengths, each capped at 3 hours (a '
-              "suspended interview does not count its pause), plus calls without an "
-              "interview.</p>")
+            + '<p class="small">Hours: the working time of each completed interview (from '
+              "its paradata: first to last event less the time it lay suspended; without "
+              "paradata start to completion; at most 3 hours) plus the calls that did not "
+              "end in a completed interview (no interview, break-offs). Refusal %: "
+              "refusals per contact that reached a decision (refusals + completes + "
+              "break-offs); calls that reached nobody do not count.</p>")
 
 
 def _rates(rates: dict[str, float | None]) -> str:

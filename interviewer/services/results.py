@@ -13,18 +13,26 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, String, cast, func, insert, select, update
+from pydantic import BaseModel, Field, model_validator
+from sqlalchemy import ColumnElement, String, cast, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from interviewer.fieldwork.dispositions import category_of
-from interviewer.metrics import ces, csat, nps
-from interviewer.metrics.targets import CxSettings, below_target, rule_matches
+from interviewer.metrics.cx import ces, csat_pooled, nps
+from interviewer.metrics.targets import (
+    DECIMALS,
+    CxSettings,
+    FollowUpRule,
+    below_target,
+    distinct_decimals,
+    rule_matches,
+)
 from interviewer.questionnaire.model import Question, Questionnaire, Repeat
 from interviewer.services.common import (
     Clock,
@@ -45,6 +53,7 @@ from interviewer.storage.models import (
     Case,
     FollowUp,
     Interview,
+    ParadataEvent,
     Survey,
     User,
 )
@@ -58,6 +67,8 @@ OUTSIDE_WAVES = "(outside waves)"
 # an interview suspended overnight would otherwise count its whole pause as work
 MAX_INTERVIEW = timedelta(hours=3)
 MAX_CALL = timedelta(hours=3)
+# a contact that ended in a break-off: 2.12, or 1.2 (partial) when enough was answered
+BREAK_OFFS = ("2.12", "1.2")
 # the touchpoint of a `dynamic` question: its repeat instance's pick from a multi-select
 _SELECTED_AT = re.compile(
     r"^\s*selected-at\(\s*\$\{(\w+)\}\s*,\s*position\(\.\.\)\s*-\s*1\s*\)\s*$")
@@ -68,14 +79,23 @@ _INSTANCE = re.compile(r"\[(\d+)\][^\[]*$")
 class Estimate(BaseModel):
     metric: Literal["nps", "csat", "ces"]
     question: str
-    label: str  # default-language question label
+    label: str  # default-language question label (with its scale when split, below)
     score: float | None
     low: float | None
     high: float | None
     n: int
     target: float | None
     status: Literal["ok", "below", "no_target", "no_data"]
-    scale: int | None = None  # CSAT/CES: the answer scale's top (5, 7); NPS: 10
+    # the answer scale's top: NPS 10, CES 5 or 7, CSAT its list's (None: versions differ)
+    scale: int | None = None
+    # names the estimate in overall and in every cell alike: the question, or for a CES
+    # question asked on two scales (versions) one estimate per scale, "ease (1-7)"
+    series: str = ""
+
+    @model_validator(mode="after")
+    def _named(self) -> Estimate:
+        self.series = self.series or self.question
+        return self
 
 
 class Cell(BaseModel):
@@ -94,6 +114,12 @@ class Alert(BaseModel):
     score: float
     target: float
     message: str
+    series: str = ""  # the estimate's (Estimate.series)
+
+    @model_validator(mode="after")
+    def _named(self) -> Alert:
+        self.series = self.series or self.question
+        return self
 
 
 class FollowUpView(BaseModel):
@@ -183,6 +209,7 @@ class Score(NamedTuple):
     question: str  # the question's name
     path: str  # the answer's instance path
     value: float
+    scale: int  # the top of the scale of the answer's own questionnaire version
     interview: Any  # the interview id as the driver returns it (hex text on SQLite)
     case: Any  # the case id alike, or None
     wave: str
@@ -200,11 +227,23 @@ class _Counted(NamedTuple):
     segment: str
 
 
+@dataclass(frozen=True)
+class _Series:
+    """One estimate of the report: a question, or a CES question on one of its scales."""
+
+    metric: Literal["nps", "csat", "ces"]
+    question: str
+    label: str
+    scale: int | None
+    name: str  # Estimate.series
+
+
 @dataclass
 class _Data:
     survey: Survey
     settings: CxSettings
-    questions: dict[tuple[str, str], MetricQuestion]  # (metric, name), document order
+    series: list[_Series]  # document order
+    series_of: dict[tuple[str, str, int], str]  # (metric, question, scale) -> its name
     scores: list[Score]
     interviews: int
 
@@ -219,7 +258,7 @@ class ResultsService:
         self._clock = clock
         self._forms = FormCache(central)
         # follow-up keys known to exist, so that a refresh with nothing new reads none
-        self._known: dict[uuid.UUID, set[tuple[Any, str, int]]] = {}
+        self._known: dict[uuid.UUID, set[tuple[Any, str, str]]] = {}
 
     def surveys(self) -> list[SurveyRef]:
         self._allowed()
@@ -279,7 +318,7 @@ class ResultsService:
                 .where(Interview.survey_id == survey_id, Interview.status.in_(COUNTED)))]
         by_version = {v: _metric_questions(self._forms.get(v).questionnaire)
                       for v in dict.fromkeys(versions)}
-        questions: dict[tuple[str, str], MetricQuestion] = {}
+        questions: dict[tuple[str, str], MetricQuestion] = {}  # (metric, name)
         for found in by_version.values():
             for q in found:
                 questions.setdefault((q.metric, q.name), q)
@@ -287,7 +326,8 @@ class ResultsService:
             counted = _counted(session, survey_id, settings)
             rows = _metric_answers(session, survey_id, by_version)
         scores = _scores(rows, by_version, counted)
-        return _Data(survey, settings, questions, scores, len(counted))
+        series, series_of = _series(questions, scores)
+        return _Data(survey, settings, series, series_of, scores, len(counted))
 
     def _rates(self, survey: str) -> dict[str, float | None]:
         try:
@@ -305,12 +345,11 @@ class ResultsService:
     def _create_follow_ups(self, data: _Data) -> list[FollowUpView]:
         rules = data.settings.follow_up
         candidates = [(score, index) for score in data.scores
-                      for index, rule in enumerate(rules)
-                      if rule_matches(rule, score.metric, score.question, score.value)]
+                      if (index := _rule_for(rules, score)) is not None]
         known = self._known.setdefault(data.survey.id, set())
-        candidates = [(s, i) for s, i in candidates if (s.interview, s.path, i) not in known]
+        candidates = [(s, i) for s, i in candidates if _follow_up_key(s) not in known]
         if not candidates or not self._missing(data.survey.id, candidates):
-            known.update((s.interview, s.path, i) for s, i in candidates)
+            known.update(_follow_up_key(s) for s, _ in candidates)
             return []  # the usual case on a refresh: nothing new, no lock taken
         now = self._clock()
         with self._db.unit_of_work() as session:
@@ -330,7 +369,7 @@ class ResultsService:
                 ("follow_up_created", "follow_up", row["id"],
                  {"rule": row["rule_index"], "metric": row["metric"]})
                 for row in new if row["id"] in created])
-        known.update((s.interview, s.path, i) for s, i in candidates)
+        known.update(_follow_up_key(s) for s, _ in candidates)
         if created:
             log.info("survey %s: %d follow-up cases created", data.survey.id, len(created))
         return self._views(FollowUp.id.in_(created)) if created else []
@@ -394,13 +433,17 @@ class ResultsService:
                 select(Case.final_disposition, func.count())
                 .where(Case.survey_id == survey_id, Case.final_disposition.is_not(None))
                 .group_by(Case.final_disposition)).all()
-            completed = session.scalars(select(Interview.completed_at).where(
-                Interview.survey_id == survey_id, Interview.status.in_(COUNTED))).all()
-            name, mode = survey.name, survey.mode
+            completed = session.execute(
+                select(Interview.completed_at, Case.timezone)
+                .outerjoin(Case, Case.id == Interview.case_id)
+                .where(Interview.survey_id == survey_id,
+                       Interview.status.in_(COUNTED))).all()
+            name, mode, fallback = survey.name, survey.mode, _survey_zone(survey)
         per_day: dict[date, int] = defaultdict(int)
-        for at in completed:
-            if at is not None:
-                per_day[at.date()] += 1  # the store hands back UTC datetimes
+        for at, timezone in completed:
+            day = _local_day(at, timezone, fallback)
+            if day is not None:
+                per_day[day] += 1
         return FieldworkProgress(
             survey=name, cases=sum(by_status.values()), completes=len(completed),
             cases_by_status=by_status,
@@ -408,31 +451,30 @@ class ResultsService:
             final_by_category=_categories(finals) if mode == "cati" else {})
 
     def productivity(self, survey_id: uuid.UUID) -> list[InterviewerStats]:
-        """Per interviewer over the survey. Hours: interview lengths (start to completion,
-        each capped at 3 h: a suspended interview does not count its pause) plus calls
-        that led to no interview (start to end, capped alike)."""
+        """Per interviewer over the survey. Hours: the working time of each counted
+        interview (from its paradata: first to last event less the time before each
+        resume; without paradata start to completion; capped at 3 h) plus the calls
+        whose interview is not a counted complete (no interview, a break-off). Refusal
+        rate: refusals per contact that reached a decision (refusal, complete or
+        break-off); no-answers and other non-contacts do not dilute it."""
         self._allowed()
         with self._db.unit_of_work() as session:
             _survey(session, survey_id)
-            lengths = session.execute(
-                select(Interview.interviewer_id, Interview.started_at, Interview.completed_at)
-                .where(Interview.survey_id == survey_id, Interview.status.in_(COUNTED))).all()
+            lengths = session.execute(_lengths_query(survey_id)).all()
+            pauses = _pauses(session, survey_id)
             calls = session.execute(
                 select(CallAttempt.interviewer_id, CallAttempt.disposition, func.count())
                 .where(CallAttempt.survey_id == survey_id)
                 .group_by(CallAttempt.interviewer_id, CallAttempt.disposition)).all()
-            lone_calls = session.execute(
-                select(CallAttempt.interviewer_id, CallAttempt.started_at,
-                       CallAttempt.ended_at)
-                .where(CallAttempt.survey_id == survey_id,
-                       CallAttempt.interview_id.is_(None),
-                       CallAttempt.ended_at.is_not(None))).all()
-            ids = {row[0] for row in [*lengths, *calls]}
+            other_calls = session.execute(_other_calls_query(survey_id)).all()
+            ids = {row[1] for row in lengths} | {row[0] for row in calls}
             names: dict[uuid.UUID, str] = dict(session.execute(
                 select(User.id, func.coalesce(func.nullif(User.display_name, ""),
                                               User.username))
                 .where(User.id.in_(ids))).all()) if ids else {}
-        return _productivity(ids, names, lengths, calls, lone_calls)
+        worked = [(who, _working_time(start, end, first, last, pauses.get(key, 0.0)))
+                  for key, who, start, end, first, last in lengths]
+        return _productivity(ids, names, worked, calls, other_calls)
 
     def _allowed(self) -> None:
         require_role(self._user, "supervisor", "admin")
@@ -452,6 +494,15 @@ def _settings_of(survey: Survey) -> CxSettings:
     except ValueError as e:
         raise ServiceError(f"The CX settings of survey '{survey.name}' are wrong: {e}") \
             from None
+
+
+def _survey_zone(survey: Survey) -> ZoneInfo:
+    """The survey's cx.timezone; UTC should its CX settings be wrong (cx() says so:
+    fieldwork figures stay readable meanwhile)."""
+    try:
+        return _zone(_settings_of(survey).timezone) or ZoneInfo("UTC")
+    except ServiceError:
+        return ZoneInfo("UTC")
 
 
 def _metric_questions(form: Questionnaire) -> list[MetricQuestion]:
@@ -518,24 +569,48 @@ def _as_uuid(raw: Any) -> uuid.UUID:
 
 def _counted(session: Session, survey_id: uuid.UUID,
              settings: CxSettings) -> dict[Any, _Counted]:
-    """The counted interviews with their wave and their case's touchpoint and segment
-    (read out of the preload JSON by the database)."""
+    """The counted interviews with their wave (by the respondent's day of completion)
+    and their case's touchpoint and segment (read out of the preload JSON by the
+    database)."""
     rows = session.execute(
         select(_raw_id(Interview.id), _raw_id(Interview.questionnaire_version_id),
-               _raw_id(Interview.case_id), Interview.completed_at,
+               _raw_id(Interview.case_id), Interview.completed_at, Case.timezone,
                Case.preload[settings.touchpoint].as_string(),
                Case.preload[settings.segment].as_string())
         .outerjoin(Case, Case.id == Interview.case_id)
         .where(Interview.survey_id == survey_id, Interview.status.in_(COUNTED))).all()
+    fallback = _zone(settings.timezone) or ZoneInfo("UTC")
     waves: dict[date, str] = {}
     out = {}
-    for key, version, case, completed_at, touchpoint, segment in rows:
-        day = completed_at.date() if completed_at else None
+    for key, version, case, completed_at, timezone, touchpoint, segment in rows:
+        day = _local_day(completed_at, timezone, fallback)
         if day is not None and day not in waves:
             waves[day] = settings.wave_of(day) or OUTSIDE_WAVES
         out[key] = _Counted(_as_uuid(version), case, waves.get(day, OUTSIDE_WAVES) if day
                             else OUTSIDE_WAVES, _text(touchpoint), _text(segment))
     return out
+
+
+@lru_cache(maxsize=256)
+def _zone(name: str | None) -> ZoneInfo | None:
+    """The time zone so named; None for none or an unknown name (a case imported with
+    a typo falls back to the survey's)."""
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _local_day(at: datetime | None, timezone: str | None, fallback: ZoneInfo) -> date | None:
+    """The respondent's day of `at`: in the case's time zone, else the survey's. Waves
+    are local dates: an evening interview in New York is the next day in UTC."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(_zone(timezone) or fallback).date()
 
 
 def _metric_answers(session: Session, survey_id: uuid.UUID,
@@ -575,7 +650,8 @@ def _scores(rows: list[Any], by_version: dict[uuid.UUID, list[MetricQuestion]],
         for key, question, _, value, special in rows:
             if question in sources and not special:
                 picks[(key, question)] = (value or "").split()
-    scores = []
+    scores: list[Score] = []
+    guessed: dict[tuple[uuid.UUID, str], list[int]] = defaultdict(list)
     valid: dict[tuple[Any, str, str | None], float | None] = {}  # few distinct answers
     for key, question, path, value, special in rows:
         interview = counted.get(key)
@@ -595,19 +671,41 @@ def _scores(rows: list[Any], by_version: dict[uuid.UUID, list[MetricQuestion]],
         if q.touchpoint:
             touchpoint = _touchpoint(q, path, picks.get((key, q.dynamic_source or ""))) \
                 or touchpoint
-        scores.append(Score(q.metric, q.name, path, number, key, interview.case,
+        scale = _answer_scale(q)
+        if scale == 0:
+            guessed[(interview.version, question)].append(len(scores))
+        scores.append(Score(q.metric, q.name, path, number, scale, key, interview.case,
                             interview.wave, touchpoint, interview.segment))
+    _guess_ces_scales(scores, guessed)
     return scores
 
 
+def _answer_scale(q: MetricQuestion) -> int:
+    """The top of the scale its version asks `q` on: NPS 10; CSAT its list's (5 without
+    one); CES 5 or 7 from its list, else 0: guessed from the answers."""
+    if q.metric == "nps":
+        return 10
+    if q.metric == "csat":
+        return q.scale if q.scale and q.scale >= 3 else 5
+    return q.scale if q.scale in (5, 7) else 0
+
+
+def _guess_ces_scales(scores: list[Score],
+                      guessed: dict[tuple[uuid.UUID, str], list[int]]) -> None:
+    """A CES question without a 5 or 7 point list (one version's): 7 points when an
+    answer of that version goes past 5, else 5."""
+    for at in guessed.values():
+        top = 7 if any(scores[i].value > 5 for i in at) else 5
+        for i in at:
+            scores[i] = scores[i]._replace(scale=top)
+
+
 def _in_range(q: MetricQuestion, value: float) -> bool:
-    """Out-of-scale answers (a form changed under the data) are left out, not fatal."""
+    """Each answer on its own version's scale; out-of-scale ones (a form changed under
+    the data) are left out, not fatal."""
     if q.metric == "nps":
         return 0 <= value <= 10
-    top = q.scale if q.metric == "csat" and q.scale else 7 if q.metric == "ces" else 5
-    if q.metric == "ces" and q.scale in (5, 7):
-        top = q.scale
-    return 1 <= value <= top
+    return 1 <= value <= (_answer_scale(q) or 7)
 
 
 def _touchpoint(q: MetricQuestion, path: str, picks: list[str] | None) -> str | None:
@@ -625,46 +723,60 @@ def _text(value: Any) -> str:
 
 
 # -- estimates --
-def _estimates(data: _Data, scores: Iterable[Score]) -> list[Estimate]:
-    values: dict[tuple[str, str], list[float]] = defaultdict(list)
+def _series(questions: dict[tuple[str, str], MetricQuestion],
+            scores: list[Score]) -> tuple[list[_Series], dict[tuple[str, str, int], str]]:
+    """An estimate per question; a CES question whose answers (versions) come on two
+    scales gets one per scale, since a mean of 1-5 and 1-7 answers means nothing. CSAT
+    pools its top-2-box hits across scales."""
+    scales: dict[tuple[str, str], set[int]] = defaultdict(set)
     for s in scores:
-        values[(s.metric, s.question)].append(s.value)
-    return [_estimate(q, values.get(key, []), data.settings)
-            for key, q in data.questions.items()]
+        scales[(s.metric, s.question)].add(s.scale)
+    out: list[_Series] = []
+    names: dict[tuple[str, str, int], str] = {}
+    for key, q in questions.items():
+        found = sorted(scales.get(key) or {_answer_scale(q) or 5})
+        if q.metric == "ces" and len(found) > 1:
+            for top in found:
+                out.append(_Series(q.metric, q.name, f"{q.label} (1-{top})", top,
+                                   f"{q.name} (1-{top})"))
+                names[(q.metric, q.name, top)] = out[-1].name
+            continue
+        out.append(_Series(q.metric, q.name, q.label, found[0] if len(found) == 1 else None,
+                           q.name))
+        names.update({(q.metric, q.name, top): q.name for top in found})
+    return out, names
 
 
-def _estimate(q: MetricQuestion, values: list[float], settings: CxSettings) -> Estimate:
-    if q.metric == "nps":
-        r: Any = nps(values)
-    elif q.metric == "csat":
-        r = csat(values, scale=_scale_of(q, values))
+def _estimates(data: _Data, scores: Iterable[Score]) -> list[Estimate]:
+    answers: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for s in scores:
+        answers[data.series_of[(s.metric, s.question, s.scale)]].append((s.value, s.scale))
+    return [_estimate(series, answers.get(series.name, []), data.settings)
+            for series in data.series]
+
+
+def _estimate(series: _Series, answers: list[tuple[float, int]],
+              settings: CxSettings) -> Estimate:
+    """The answers were checked against their own scales (_in_range): nothing raises."""
+    if series.metric == "nps":
+        r: Any = nps(value for value, _ in answers)
+    elif series.metric == "csat":
+        r = csat_pooled(answers)
     else:
-        r = ces(values, scale=_scale_of(q, values))
-    target = settings.targets.get(q.metric)
+        r = ces([value for value, _ in answers], scale=series.scale or 5)
+    target = settings.targets.get(series.metric)
     status: Literal["ok", "below", "no_target", "no_data"]
     if r.score is None:
         status = "no_data"
     elif target is None:
         status = "no_target"
-    elif below_target(q.metric, r.score, target, settings.ces_higher_is_better):
+    elif below_target(series.metric, r.score, target, settings.ces_higher_is_better):
         status = "below"
     else:
         status = "ok"
-    return Estimate(metric=q.metric, question=q.name, label=q.label, score=r.score,
-                    low=r.low, high=r.high, n=r.n, target=target, status=status,
-                    scale=_scale_of(q, values))
-
-
-def _scale_of(q: MetricQuestion, values: list[float]) -> int:
-    """NPS 10; CSAT the choice list's top (5 without a list); CES 5 or 7 points: the
-    choice list's, else what the answers reach."""
-    if q.metric == "nps":
-        return 10
-    if q.metric == "csat":
-        return q.scale if q.scale and q.scale >= 3 else 5
-    if q.scale in (5, 7):
-        return q.scale
-    return 7 if any(v > 5 for v in values) else 5
+    return Estimate(metric=series.metric, question=series.question, label=series.label,
+                    score=r.score, low=r.low, high=r.high, n=r.n, target=target,
+                    status=status, scale=series.scale, series=series.name)
 
 
 def _cells(data: _Data, dimension: Literal["wave", "touchpoint", "segment"]) -> list[Cell]:
@@ -685,29 +797,46 @@ _METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 
 
 def _alerts(cell: Cell, settings: CxSettings) -> list[Alert]:
-    """Below target with enough scores (alert_min_n) to be more than noise."""
+    """Worse than the target (lower, or higher for a lower-is-better CES) with enough
+    scores (alert_min_n) to be more than noise."""
     out = []
     where = "overall" if cell.dimension == "all" else f"{cell.dimension} '{cell.key}'"
     for e in cell.estimates:
         if e.status != "below" or e.n < settings.alert_min_n:
             continue
         assert e.score is not None and e.target is not None
+        digits = distinct_decimals(e.score, e.target, DECIMALS[e.metric])
         out.append(Alert(
             metric=e.metric, question=e.question, dimension=cell.dimension, key=cell.key,
-            score=e.score, target=e.target,
-            message=f"{_METRIC_NAMES[e.metric]} of {e.question} {where}: {e.score:.1f}, "
-                    f"below the target {e.target:g} (n={e.n})"))
+            score=e.score, target=e.target, series=e.series,
+            message=f"{_METRIC_NAMES[e.metric]} of {e.series} {where}: "
+                    f"{e.score:.{digits}f}, worse than the target {e.target:.{digits}f} "
+                    f"(n={e.n})"))
     return out
 
 
 # -- follow-ups --
+def _rule_for(rules: Sequence[FollowUpRule], score: Score) -> int | None:
+    """The index of the most urgent rule (lowest priority number, then the first) that
+    matches the score; None when none does."""
+    matching = [i for i, rule in enumerate(rules)
+                if rule_matches(rule, score.metric, score.question, score.value)]
+    return min(matching, key=lambda i: (rules[i].priority, i)) if matching else None
+
+
+def _follow_up_key(score: Score) -> tuple[Any, str, str]:
+    """One follow-up per answer and metric whatever rules match it: editing the rules
+    (their order) must not bring back one already closed."""
+    return score.interview, score.path, score.metric
+
+
 def _missing_in(session: Session, survey_id: uuid.UUID,
                 candidates: list[tuple[Score, int]]) -> list[tuple[Score, int]]:
     """The candidates (score, rule index) that have no follow-up yet."""
     existing = set(session.execute(
-        select(_raw_id(FollowUp.interview_id), FollowUp.question, FollowUp.rule_index)
+        select(_raw_id(FollowUp.interview_id), FollowUp.question, FollowUp.metric)
         .where(FollowUp.survey_id == survey_id)).all())
-    return [(s, i) for s, i in candidates if (s.interview, s.path, i) not in existing]
+    return [(s, i) for s, i in candidates if _follow_up_key(s) not in existing]
 
 
 def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
@@ -719,7 +848,7 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> set[uuid.UUID]:
     make = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (make(FollowUp)
                  .on_conflict_do_nothing(
-                     index_elements=["interview_id", "question", "rule_index"])
+                     index_elements=["interview_id", "question", "metric"])
                  .returning(FollowUp.id))
     return set(session.connection().execute(statement, rows).scalars())
 
@@ -772,39 +901,116 @@ def _categories(finals: Sequence[tuple[str | None, int]]) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
+def _lengths_query(survey_id: uuid.UUID) -> Any:
+    """Each counted interview with its first and last paradata event: one grouped join
+    (a joined aggregate subquery is re-run per interview when PostgreSQL's statistics
+    are stale, as after a bulk load)."""
+    i, p = Interview, ParadataEvent
+    return (select(_raw_id(i.id), i.interviewer_id, i.started_at, i.completed_at,
+                   func.min(p.at), func.max(p.at))
+            .outerjoin(p, p.interview_id == i.id)
+            .where(i.survey_id == survey_id, i.status.in_(COUNTED))
+            .group_by(i.id, i.interviewer_id, i.started_at, i.completed_at))
+
+
+def _other_calls_query(survey_id: uuid.UUID) -> Any:
+    """The ended calls whose time no counted interview holds: those that reached nobody
+    or no interview, and break-offs (their interview is not counted)."""
+    return (select(CallAttempt.interviewer_id, CallAttempt.started_at, CallAttempt.ended_at)
+            .outerjoin(Interview, Interview.id == CallAttempt.interview_id)
+            .where(CallAttempt.survey_id == survey_id, CallAttempt.ended_at.is_not(None),
+                   or_(Interview.id.is_(None), Interview.status.not_in(COUNTED))))
+
+
+def _pauses(session: Session, survey_id: uuid.UUID) -> dict[Any, float]:
+    """Seconds each counted interview lay suspended: from the event before each resume
+    (a suspend, or the last answer before the app stopped) to the resume; one query for
+    the survey (resumes are few; each finds its previous event by the (interview, seq)
+    index), as services/review.py measures it."""
+    resume, earlier = aliased(ParadataEvent), aliased(ParadataEvent)
+    before = (select(func.max(earlier.at))
+              .where(earlier.interview_id == resume.interview_id, earlier.seq < resume.seq)
+              .scalar_subquery())
+    rows = session.execute(
+        select(_raw_id(resume.interview_id), resume.at, before)
+        .join(Interview, Interview.id == resume.interview_id)
+        .where(resume.kind == "resume", Interview.survey_id == survey_id,
+               Interview.status.in_(COUNTED)))
+    away: dict[Any, float] = defaultdict(float)
+    for key, at, previous in rows:
+        start, end = _moment(previous), _moment(at)
+        if start is not None and end is not None:
+            away[key] += max((end - start).total_seconds(), 0.0)
+    return away
+
+
+def _working_time(started: datetime | None, completed: datetime | None, first: Any,
+                  last: Any, away_seconds: float) -> timedelta | None:
+    """An interview's working time: its events' span less its pauses; without
+    paradata start to completion. Capped: a pause its events do not show (no resume
+    logged) must not count whole."""
+    first_at, last_at = _moment(first), _moment(last)
+    if first_at is not None and last_at is not None and last_at > first_at:
+        span = last_at - first_at - timedelta(seconds=away_seconds)
+    elif started is not None and completed is not None and completed >= started:
+        span = completed - started
+    else:
+        return None
+    return min(max(span, timedelta()), MAX_INTERVIEW)
+
+
+def _moment(value: datetime | str | None) -> datetime | None:
+    """An aggregate (min, max) of a time column as a UTC-aware datetime, should the
+    driver hand it back as text or without its zone (SQLite)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 def _productivity(ids: set[uuid.UUID], names: dict[uuid.UUID, str],
-                  lengths: Sequence[Any], calls: Sequence[Any],
-                  lone_calls: Sequence[Any]) -> list[InterviewerStats]:
+                  lengths: Sequence[tuple[uuid.UUID, timedelta | None]],
+                  calls: Sequence[Any], other_calls: Sequence[Any]) -> list[InterviewerStats]:
     minutes: dict[uuid.UUID, list[float]] = defaultdict(list)
     counted: dict[uuid.UUID, int] = defaultdict(int)
     worked: dict[uuid.UUID, timedelta] = defaultdict(timedelta)
-    for who, start, end in lengths:
+    for who, span in lengths:
         counted[who] += 1
-        if end is not None and end >= start:
-            span = min(end - start, MAX_INTERVIEW)
+        if span is not None:
             minutes[who].append(span.total_seconds() / 60)
             worked[who] += span
-    for who, start, end in lone_calls:
+    for who, start, end in other_calls:
         if end >= start:
             worked[who] += min(end - start, MAX_CALL)
-    dialled: dict[uuid.UUID, int] = defaultdict(int)
-    refused: dict[uuid.UUID, int] = defaultdict(int)
-    for who, code, count in calls:
-        dialled[who] += count
-        if _is_refusal(code):
-            refused[who] += count
+    dialled, refused, decided = _call_counts(calls)
     out = []
     for who in ids:
         hours = worked[who].total_seconds() / 3600
         completes = counted[who]
+        decisions = refused[who] + completes + decided[who]
         out.append(InterviewerStats(
             interviewer_id=who, name=names.get(who, str(who)), completes=completes,
             hours=round(hours, 3),
             completes_per_hour=round(completes / hours, 3) if hours > 0 else None,
             median_minutes=statistics.median(minutes[who]) if minutes[who] else None,
             calls=dialled[who], refusals=refused[who],
-            refusal_rate=refused[who] / dialled[who] if dialled[who] else None))
+            refusal_rate=refused[who] / decisions if dialled[who] and decisions else None))
     return sorted(out, key=lambda s: (s.name.lower(), str(s.interviewer_id)))
+
+
+def _call_counts(calls: Sequence[Any]) -> tuple[dict[uuid.UUID, int], ...]:
+    """Per interviewer: calls, refusals and break-offs."""
+    dialled: dict[uuid.UUID, int] = defaultdict(int)
+    refused: dict[uuid.UUID, int] = defaultdict(int)
+    broken: dict[uuid.UUID, int] = defaultdict(int)
+    for who, code, count in calls:
+        dialled[who] += count
+        if _is_refusal(code):
+            refused[who] += count
+        elif code in BREAK_OFFS:
+            broken[who] += count
+    return dialled, refused, broken
 
 
 def _is_refusal(code: str | None) -> bool:
@@ -812,5 +1018,6 @@ def _is_refusal(code: str | None) -> bool:
     return bool(code) and (code == "2.10" or str(code).startswith("2.11"))
 
 
-__all__ = ["Alert", "Cell", "CxReport", "DayCount", "Estimate", "FieldworkProgress",
-           "FollowUpView", "InterviewerStats", "ResultsService", "SurveyRef"]
+__all__ = ["OUTSIDE_WAVES", "Alert", "Cell", "CxReport", "DayCount", "Estimate",
+           "FieldworkProgress", "FollowUpView", "InterviewerStats", "ResultsService",
+           "SurveyRef"]

@@ -305,14 +305,15 @@ class CallAttempt(_Id, _Synced, Base):
 class FollowUp(_Id, Base):
     """A follow-up case (closed loop, DESIGN.md 8): an interview whose CX score matched a
     survey's rule, for staff to call back. Lives on central only. One per interview,
-    question instance and rule, so running the rules again creates nothing twice."""
+    question instance and metric whatever rules match, so running the rules again, or
+    after they were edited, creates nothing twice."""
 
     __tablename__ = "follow_ups"
-    __table_args__ = (UniqueConstraint("interview_id", "question", "rule_index"),)
+    __table_args__ = (UniqueConstraint("interview_id", "question", "metric"),)
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("surveys.id"), index=True)
     interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"))
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
-    rule_index: Mapped[int] = mapped_column(Integer)
+    rule_index: Mapped[int] = mapped_column(Integer)  # the rule that matched: information
     metric: Mapped[str] = mapped_column(String(8))
     question: Mapped[str] = mapped_column(String(500))  # the answer's instance path
     score: Mapped[float]

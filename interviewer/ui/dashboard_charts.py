@@ -75,14 +75,15 @@ class Scale:
         return f"{value:.{self.decimals}f}{self.suffix}"
 
 
-def metric_scale(metric: str, values: Sequence[float | None]) -> Scale:
+def metric_scale(metric: str, values: Sequence[float | None],
+                 top: int | None = None) -> Scale:
     """NPS in points (a range around the data, within -100..100), CSAT in percent
-    (0..100), CES as a mean on its 1..5 or 1..7 scale."""
+    (0..100), CES as a mean on its 1..5 or 1..7 scale (`top`; else what values reach)."""
     seen = [v for v in values if v is not None]
     if metric == "csat":
         return Scale(0, 100, 0, "%")
     if metric == "ces":
-        top = 7 if any(v > 5 for v in seen) else 5
+        top = top if top in (5, 7) else 7 if any(v > 5 for v in seen) else 5
         return Scale(1, top, 2)
     lowest = min([0.0, *seen])
     highest = max([0.0, *seen])

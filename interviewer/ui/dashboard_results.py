@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from interviewer.services.results import Alert, Cell, CxReport, Estimate
+from interviewer.metrics.targets import distinct_decimals
+from interviewer.services.results import OUTSIDE_WAVES, Alert, Cell, CxReport, Estimate
 from interviewer.ui.dashboard_charts import (
     NO_VALUE,
     Bar,
@@ -27,6 +28,7 @@ from interviewer.ui.dashboard_charts import (
     Scale,
     breakdown_chart,
     metric_scale,
+    new_chart,
     trend_chart,
 )
 
@@ -34,15 +36,16 @@ METRIC_NAMES = {"nps": "NPS", "csat": "CSAT", "ces": "CES"}
 DIMENSION_NAMES = {"all": "overall", "wave": "wave", "touchpoint": "touchpoint",
                    "segment": "segment"}
 CARDS_PER_ROW = 4
-STATUS_TEXT = {"ok": "On target", "below": "Below target", "no_target": "No target set",
+# "below" is worse than the target: higher, for a lower-is-better CES
+STATUS_TEXT = {"ok": "On target", "below": "Worse than target", "no_target": "No target set",
                "no_data": "No scores yet"}
 
 
-def scale_of(estimates: Sequence[Estimate], metric: str) -> Scale:
+def scale_of(estimates: Sequence[Estimate], metric: str, top: int | None = None) -> Scale:
     values: list[float | None] = []
     for e in estimates:
         values += [e.score, e.low, e.high, e.target]
-    return metric_scale(metric, values)
+    return metric_scale(metric, values, top)
 
 
 def score_text(metric: str, value: float | None) -> str:
@@ -63,30 +66,33 @@ def interval_text(estimate: Estimate) -> str:
 
 def alert_text(alert: Alert, labels: dict[str, str]) -> str:
     """"NPS in wave 2026-Q3 is 18 (target 30)"; the question is named when the survey
-    has several of that metric (`labels`: question -> its label, for those)."""
+    has several of that metric (`labels`: series -> its label, for those). A score and
+    target that would read alike get more decimals (29.6, target 30.0)."""
     metric = METRIC_NAMES.get(alert.metric, alert.metric.upper())
-    if alert.question in labels:
-        metric += f" ({labels[alert.question]})"
+    if alert.series in labels:
+        metric += f" ({labels[alert.series]})"
     where = ("overall" if alert.dimension == "all"
              else f"in {DIMENSION_NAMES.get(alert.dimension, alert.dimension)} {alert.key}")
-    return (f"{metric} {where} is {score_text(alert.metric, alert.score)} "
-            f"(target {score_text(alert.metric, alert.target)})")
+    shown = metric_scale(alert.metric, [])
+    digits = distinct_decimals(alert.score, alert.target, shown.decimals)
+    exact = Scale(shown.low, shown.high, digits, shown.suffix)
+    return f"{metric} {where} is {exact.text(alert.score)} (target {exact.text(alert.target)})"
 
 
 def repeated_metrics(report: CxReport) -> dict[str, str]:
-    """The questions whose metric more than one question measures, with their labels."""
+    """The estimates whose metric more than one estimate measures, with their labels."""
     counts: dict[str, int] = {}
     for e in report.overall:
         counts[e.metric] = counts.get(e.metric, 0) + 1
-    return {e.question: e.label for e in report.overall if counts[e.metric] > 1}
+    return {e.series: e.label for e in report.overall if counts[e.metric] > 1}
 
 
-def bars_of(cells: Sequence[Cell], metric: str, question: str) -> list[Bar]:
-    """A bar per cell that has scores of the question."""
+def bars_of(cells: Sequence[Cell], metric: str, series: str) -> list[Bar]:
+    """A bar per cell that has scores of the estimate (Estimate.series)."""
     bars = []
     for cell in cells:
         for e in cell.estimates:
-            if e.metric == metric and e.question == question:
+            if e.metric == metric and e.series == series:
                 bars.append(Bar(cell.key, e.score, e.low, e.high, e.n, e.status == "below"))
     return bars
 
@@ -195,19 +201,26 @@ class ResultsTab(QScrollArea):
         self.question.clear()
         for e in report.overall:
             self.question.addItem(f"{METRIC_NAMES.get(e.metric, e.metric)} · "
-                                  f"{e.label or e.question}", e.question)
+                                  f"{e.label or e.question}", e.series)
         at = self.question.findData(keep) if keep is not None else -1
         self.question.setCurrentIndex(max(at, 0) if report.overall else -1)
         self.question.blockSignals(False)
         self._draw()
 
     def clear(self) -> None:
+        """Nothing shown: no cards, no charts (another survey's are not this one's)."""
         self.report = None
         self._show_cards([])
+        self.empty.hide()
+        self.question.blockSignals(True)
         self.question.clear()
+        self.question.blockSignals(False)
+        for chart in self.charts.values():
+            chart.show_chart(new_chart(""))
 
-    def card(self, question: str) -> EstimateCard | None:
-        return next((c for c in self.cards if c.estimate.question == question), None)
+    def card(self, series: str) -> EstimateCard | None:
+        """The card of an estimate: its question, or "q (1-7)" for one split by scale."""
+        return next((c for c in self.cards if c.estimate.series == series), None)
 
     def _show_cards(self, estimates: Sequence[Estimate]) -> None:
         for card in self.cards:
@@ -224,8 +237,8 @@ class ResultsTab(QScrollArea):
         self.empty.setVisible(not any(e.n for e in estimates))
 
     def _draw(self) -> None:
-        report, question = self.report, self.question.currentData()
-        overall = next((e for e in report.overall if e.question == question), None) \
+        report, series = self.report, self.question.currentData()
+        overall = next((e for e in report.overall if e.series == series), None) \
             if report is not None else None
         if report is None or overall is None:
             return
@@ -234,14 +247,14 @@ class ResultsTab(QScrollArea):
         cells = {"wave": report.by_wave, "touchpoint": report.by_touchpoint,
                  "segment": report.by_segment}
         every = [e for cs in cells.values() for c in cs for e in c.estimates
-                 if e.question == question] + [overall]
-        scale = scale_of(every, metric)
+                 if e.series == series] + [overall]
+        scale = scale_of(every, metric, overall.scale)
         for dimension, found in cells.items():
             self.charts[dimension].show_chart(breakdown_chart(
-                f"{name} by {dimension}", bars_of(found, metric, question), scale, target))
+                f"{name} by {dimension}", bars_of(found, metric, series), scale, target))
+        waves = [c for c in report.by_wave if c.key != OUTSIDE_WAVES]  # no next wave
         self.charts["trend"].show_chart(trend_chart(
-            f"{name} trend by wave", bars_of(report.by_wave, metric, question), scale,
-            target))
+            f"{name} trend by wave", bars_of(waves, metric, series), scale, target))
 
 
 __all__ = ["METRIC_NAMES", "EstimateCard", "ResultsTab", "alert_text", "bars_of",

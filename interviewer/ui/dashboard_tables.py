@@ -36,7 +36,13 @@ from PySide6.QtWidgets import (
 )
 
 from interviewer.services.results import FieldworkProgress, FollowUpView, InterviewerStats
-from interviewer.ui.dashboard_charts import NO_VALUE, ChartView, per_day_chart, status_chart
+from interviewer.ui.dashboard_charts import (
+    NO_VALUE,
+    ChartView,
+    new_chart,
+    per_day_chart,
+    status_chart,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -170,7 +176,7 @@ class FieldworkTab(QWidget):
                              f"interviews{share}")
         self.by_status.show_chart(status_chart("Cases by status", progress.cases_by_status))
         self.per_day.show_chart(per_day_chart(
-            "Completed interviews per day",
+            "Completed interviews per day (respondent's time zone)",
             [(d.day, d.completes) for d in progress.completes_per_day]))
         for row, (label, code, count) in enumerate(RATE_FAMILIES):
             for column in range(6):
@@ -181,6 +187,12 @@ class FieldworkTab(QWidget):
                 if column < count:
                     item.setToolTip(f"{name}: {label.lower()} {column + 1}")
                 self.rates.setItem(row, column, item)
+
+    def clear(self) -> None:
+        self.summary.clear()
+        for chart in (self.by_status, self.per_day):
+            chart.show_chart(new_chart(""))
+        self.rates.clearContents()
 
     def rate_text(self, name: str) -> str:
         """The shown text of a rate ("RR1"), for tests."""
@@ -212,8 +224,10 @@ class InterviewersTab(QWidget):
         self.model = RowsModel(INTERVIEWER_COLUMNS, self)
         self.table = sortable_table(self, self.model, "interviewerTable")
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        note = QLabel("Hours: interview lengths (each capped at 3 h) plus calls that led to "
-                      "no interview. Refusal rate: refusals per call.", self)
+        note = QLabel("Hours: each completed interview's working time (from its paradata, "
+                      "less the time it lay suspended; at most 3 h) plus calls that did not "
+                      "end in a completed interview. Refusal rate: refusals per contact "
+                      "that reached a decision (refusals + completes + break-offs).", self)
         note.setObjectName("caption")
         note.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -3,8 +3,9 @@ progress and AAPOR rates, interviewer productivity, and the follow-up cases (clo
 loop) to close with a note.
 
 Everything is read from central through ResultsService, off the GUI thread; a result
-that arrives for another survey or after sign-out is dropped. F5 refreshes, and the
-screen refreshes itself every minute while it is shown. Esc goes back.
+or a failure that arrives for another survey or after sign-out is dropped (the refresh
+asked for meanwhile follows). F5 refreshes, and the screen refreshes itself every
+minute while it is shown. Esc goes back.
 """
 
 from __future__ import annotations
@@ -243,14 +244,20 @@ class DashboardScreen(QWidget):
         self.survey.clear()
         self.survey.blockSignals(False)
         self.refreshed.clear()
-        self.message.hide()
-        self.alerts.hide()
-        self.results.clear()
-        self.interviewers.show_stats([])
-        self.follow_ups.show_follow_ups([], 0, 0)
+        self._show_nothing()
         self.tabs.setCurrentIndex(0)
         self.tabs.hide()  # until there are results to show
         self._set_exports(False)
+
+    def _show_nothing(self) -> None:
+        """No figures, no alerts, no message: none of them would be the survey's now."""
+        self.message.hide()
+        self.alerts.hide()
+        self.results.clear()
+        self.fieldwork.clear()
+        self.interviewers.show_stats([])
+        self.follow_ups.show_follow_ups([], 0, 0)
+        self.tabs.setTabText(3, "Follow-ups")
 
     def _on_surveys(self, found: Any) -> None:
         surveys, chosen = found
@@ -268,8 +275,12 @@ class DashboardScreen(QWidget):
         self.refresh()
 
     def _on_survey_changed(self) -> None:
-        self.data = None  # the report of the survey shown before is not this one's
+        """Nothing of the survey shown before stays under this one's name, even should
+        this one's refresh fail."""
+        self.data = None
         self._set_exports(False)
+        self._show_nothing()
+        self.refreshed.setText("Loading…")
         self.refresh()
 
     def current_survey(self) -> uuid.UUID | None:
@@ -288,7 +299,7 @@ class DashboardScreen(QWidget):
         closed_too = self.follow_ups.show_closed.isChecked()
         self.refresh_button.setEnabled(False)
         self._run(lambda: load(service, survey_id, closed_too), self._on_loaded,
-                  done_loading=True)
+                  done_loading=True, survey_id=survey_id)
 
     def _on_loaded(self, loaded: Any) -> None:
         assert isinstance(loaded, Loaded)
@@ -406,8 +417,9 @@ class DashboardScreen(QWidget):
         self.pdf_button.setEnabled(enabled)
 
     def _run(self, work: Callable[[], Any], done: Callable[[Any], None], *,
-             done_loading: bool = False) -> None:
-        """Off the GUI thread; what comes back for a previous user is dropped."""
+             done_loading: bool = False, survey_id: uuid.UUID | None = None) -> None:
+        """Off the GUI thread; what comes back for a previous user is dropped, and so is
+        a failure of `survey_id` once another survey is picked."""
         service = self._service
 
         def finish() -> bool:
@@ -416,15 +428,21 @@ class DashboardScreen(QWidget):
                 self.refresh_button.setEnabled(True)
             return service is self._service and service is not None
 
-        def deliver(result: Any) -> None:
-            if finish():
-                done(result)
+        def pending() -> None:
             if done_loading and self._again and service is self._service:
                 self._again = False
                 self.refresh()
 
+        def deliver(result: Any) -> None:
+            if finish():
+                done(result)
+            pending()
+
         def failed(error: BaseException) -> None:
             if not finish():
+                return
+            if survey_id is not None and survey_id != self.current_survey():
+                pending()  # another survey's failure: the one picked loads now
                 return
             self._again = False
             text = problem_text(error)

@@ -256,7 +256,8 @@ class HomeScreen(QWidget):
                     row = r
                     break
         self.select_row(row)
-        self.table.setFocus()
+        if self.isVisible():  # a list loaded behind another screen takes no keys from it
+            self.table.setFocus()
         self.work_list_loaded.emit(len(items))
 
     def _on_load_failed(self, error: BaseException) -> None:

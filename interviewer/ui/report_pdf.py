@@ -8,6 +8,7 @@ browser."""
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QMarginsF, QUrl
@@ -40,7 +41,8 @@ def html_to_pdf(html: str, path: Path) -> None:
     writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
     writer.setPageMargins(QMarginsF(12, 12, 12, 12), QPageLayout.Unit.Millimeter)
     title = _TITLE.search(html)
-    writer.setTitle(title.group(1).strip() if title else path.stem)
+    # the <title> is HTML text; the PDF's title is plain ("&amp;" would show as such)
+    writer.setTitle(unescape(title.group(1).strip()) if title else path.stem)
     writer.setCreator("Interviewer")
     document.print_(writer)
     del writer  # the file is complete once the writer is gone

@@ -55,8 +55,8 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "interview_id",
             "question",
-            "rule_index",
-            name=op.f("uq_follow_ups_interview_id_question_rule_index"),
+            "metric",
+            name=op.f("uq_follow_ups_interview_id_question_metric"),
         ),
     )
     with op.batch_alter_table("follow_ups", schema=None) as batch_op:

@@ -60,3 +60,12 @@ def test_rules_match_metric_question_and_inclusive_range() -> None:
     only_csat = FollowUpRule(metric="csat", question="csat", max=2, reason="Unhappy")
     assert rule_matches(only_csat, "csat", "csat", 2)
     assert not rule_matches(only_csat, "csat", "tp_sat", 1)
+
+
+def test_the_surveys_time_zone_defaults_to_utc_and_must_exist() -> None:
+    assert CxSettings().timezone == "UTC"
+    assert CxSettings.from_survey_settings(
+        {"cx": {"timezone": "Europe/Warsaw"}}).timezone == "Europe/Warsaw"
+    with pytest.raises(ValueError, match=r"cx\.timezone") as caught:
+        CxSettings.from_survey_settings({"cx": {"timezone": "Mars/Olympus"}})
+    assert "Mars/Olympus" in str(caught.value)

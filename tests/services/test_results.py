@@ -25,7 +25,7 @@ from interviewer.questionnaire.model import (
 )
 from interviewer.services.common import CurrentUser, PermissionDenied, ServiceError
 from interviewer.services.questionnaires import QuestionnaireService, model_json
-from interviewer.services.results import ResultsService
+from interviewer.services.results import Cell, Estimate, ResultsService, _alerts
 from interviewer.storage.central import open_central
 from interviewer.storage.db import Database, sqlite_url
 from interviewer.storage.ids import uuid7
@@ -36,6 +36,7 @@ from interviewer.storage.models import (
     Case,
     FollowUp,
     Interview,
+    ParadataEvent,
     QuestionnaireVersion,
     Survey,
     User,
@@ -251,7 +252,7 @@ def test_alert_needs_enough_scores(sqlite_world: World) -> None:
                      ("csat", "all", "all"), ("csat", "wave", "W1"),
                      ("csat", "touchpoint", "support")}
     overall = next(a for a in alerts if a.dimension == "all" and a.question == "nps")
-    assert (overall.score, overall.target) == (0.0, 20.0) and "below the target 20" in \
+    assert (overall.score, overall.target) == (0.0, 20.0) and "worse than the target 20" in \
         overall.message
     with w.db.unit_of_work() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(
@@ -335,11 +336,13 @@ def test_productivity_caps_long_interviews_and_counts_refusals(world: World) -> 
     stats = {s.name: s for s in ResultsService(world.db, world.supervisor)
              .productivity(world.survey_id)}
     anna, ben = stats["Anna"], stats["Ben"]
-    # Anna: 180 (14 h capped at 3 h) + 10 + 15 + 20 + 25 + 30 minutes + a 6-minute call
+    # Anna, no paradata: 180 (14 h capped at 3 h) + 10 + 15 + 20 + 25 + 30 minutes + a
+    # 6-minute call
     assert anna.completes == 6 and anna.hours == pytest.approx(286 / 60, abs=1e-3)
     assert anna.median_minutes == pytest.approx(22.5)
     assert anna.completes_per_hour == pytest.approx(6 / (286 / 60), abs=1e-2)
-    assert (anna.calls, anna.refusals, anna.refusal_rate) == (3, 2, pytest.approx(2 / 3))
+    # 2 refusals per 2 refusals + 6 completes (the busy call reached nobody)
+    assert (anna.calls, anna.refusals, anna.refusal_rate) == (3, 2, pytest.approx(2 / 8))
     # Ben: 35 + 40 + ... + 60 minutes; his break-off is not a refusal
     assert ben.completes == 6 and ben.hours == pytest.approx(285 / 60, abs=1e-3)
     assert ben.median_minutes == pytest.approx(47.5)
@@ -391,3 +394,169 @@ def test_a_real_journey_form_gets_touchpoints_per_instance(tmp_path: Path) -> No
     assert cells == {"purchase": {("tp_sat", 100.0)},
                      "support": {("tp_sat", 0.0), ("tp_effort", 1.0)}}
     assert [c.key for c in report.by_wave] == ["2026-03"]  # no waves: the month
+
+
+def _new_version(w: World, form: Questionnaire, digit: str) -> uuid.UUID:
+    """Another version of the form, made the survey's current one."""
+    with w.db.unit_of_work() as s:
+        version = QuestionnaireVersion(form_id="cx_test", title=f"CX test {digit}",
+                                       file_name=f"{digit}.xlsx", content=b"-",
+                                       sha256=digit * 64, model_json=model_json(form))
+        s.add(version)
+        s.flush()
+        survey = s.get(Survey, w.survey_id)
+        assert survey is not None
+        survey.questionnaire_version_id = version.id
+        return version.id
+
+
+def _interview_of(w: World, version: uuid.UUID, answers: dict[str, str]) -> None:
+    with w.db.unit_of_work() as s:
+        interview = Interview(survey_id=w.survey_id, questionnaire_version_id=version,
+                              interviewer_id=w.ben, status="completed",
+                              started_at=MARCH_20 - timedelta(minutes=9),
+                              completed_at=MARCH_20)
+        s.add(interview)
+        s.flush()
+        for path, value in answers.items():
+            s.add(Answer(interview_id=interview.id, question=path, path=path, value=value))
+
+
+def test_each_answer_is_judged_on_its_own_versions_scale(world: World) -> None:
+    """v1 (CSAT 1-5, CES 1-7) holds the fixture's answers; v2 (CSAT 1-7, CES 1-5) is
+    current and adds two interviews: CSAT pools top-2-box hits, CES gets an estimate
+    per scale, and nothing raises on the v1 CES 7 that v2's scale would not allow."""
+    w = world
+    v1 = _form()
+    v2 = _new_version(w, v1.model_copy(update={"choices": {
+        **v1.choices, "sat5": _scale("sat5", 7), "ease7": _scale("ease7", 5)}}), "2")
+    _interview_of(w, v2, {"csat": "7", "ces": "5"})
+    _interview_of(w, v2, {"csat": "5", "ces": "3"})
+    report = ResultsService(w.db, w.supervisor, clock=_fixed).cx(w.survey_id)
+    csat = [e for e in report.overall if e.question == "csat"]
+    # v1: 5 4 2 1 5 on 1-5 (3 hits), v2: 7 5 on 1-7 (1 hit): 4 of 7
+    assert [(e.n, e.score, e.label) for e in csat] == [(7, pytest.approx(400 / 7),
+                                                       "Satisfied?")]
+    ces = [(e.label, e.scale, e.n, e.score, e.series) for e in report.overall
+           if e.question == "ces"]
+    assert ces == [("Easy? (1-5)", 5, 2, 4.0, "ces (1-5)"),
+                   ("Easy? (1-7)", 7, 4, 5.0, "ces (1-7)")]
+    w2 = next(c for c in report.by_wave if c.key == "W2")
+    assert {(e.series, e.n) for e in w2.estimates if e.metric == "ces"} == {("ces (1-5)", 2)}
+    alone = next(e for e in report.overall if e.question == "nps")
+    assert alone.series == "nps" and alone.label == "Recommend?"
+
+
+def test_a_rule_edit_recreates_no_follow_up(world: World) -> None:
+    """Follow-ups are one per answer and metric whatever rules match: a rule put in
+    front of the others (or one deleted) brings back none that was closed."""
+    service = ResultsService(world.db, world.supervisor, clock=_fixed)
+    for f in service.run_follow_ups(world.survey_id):
+        service.close_follow_up(f.id, "called back")
+    critical = FollowUpRule(metric="nps", max=3, reason="Critical", priority=1)
+    effort = FollowUpRule(metric="ces", min=6, reason="High effort")
+    service.save_settings(world.survey_id, SETTINGS.model_copy(
+        update={"follow_up": [critical, effort, *SETTINGS.follow_up]}))
+    again = service.run_follow_ups(world.survey_id)
+    assert sorted((f.metric, f.score, f.reason) for f in again) == [
+        ("ces", 6.0, "High effort"), ("ces", 7.0, "High effort")]
+    every = service.follow_ups(world.survey_id, None)
+    assert (len(every), sum(f.status == "closed" for f in every)) == (8, 6)
+
+
+def test_the_most_urgent_matching_rule_names_a_new_follow_up(sqlite_world: World) -> None:
+    w = sqlite_world
+    service = ResultsService(w.db, w.supervisor, clock=_fixed)
+    critical = FollowUpRule(metric="nps", max=3, reason="Critical", priority=1)
+    detractor = FollowUpRule(metric="nps", max=6, reason="Detractor", priority=2)
+    service.save_settings(w.survey_id, CxSettings(follow_up=[detractor, critical]))
+    made = service.run_follow_ups(w.survey_id)
+    assert sorted((f.score, f.reason, f.priority) for f in made) == [
+        (0.0, "Critical", 1), (3.0, "Critical", 1), (5.0, "Detractor", 2),
+        (6.0, "Detractor", 2)]
+    with w.db.unit_of_work() as s:
+        indexes = dict(s.execute(select(FollowUp.score, FollowUp.rule_index)).all())
+    assert indexes == {0.0: 1, 3.0: 1, 5.0: 0, 6.0: 0}
+
+
+def test_waves_and_days_are_the_respondents_local_days(world: World) -> None:
+    """15 March 21:00 in New York is 16 March 01:00 UTC: wave W1 and day 15 March. A
+    case without a time zone takes the survey's (cx.timezone); a wrong one too."""
+    from zoneinfo import ZoneInfo
+    w = world
+    evening = datetime(2026, 3, 15, 21, 0, tzinfo=ZoneInfo("America/New_York"))
+    late = datetime(2026, 3, 31, 20, 0, tzinfo=UTC)  # 1 April 05:00 in Tokyo
+    with w.db.unit_of_work() as s:
+        first = s.get(Interview, w.interviews[0])  # NPS 10
+        second = s.get(Interview, w.interviews[5])  # NPS 6
+        assert first is not None and second is not None
+        case = s.get(Case, first.case_id)
+        other = s.get(Case, second.case_id)
+        assert case is not None and other is not None
+        case.timezone, first.completed_at = "America/New_York", evening.astimezone(UTC)
+        other.timezone, second.completed_at = "Nowhere/Atlantis", late
+    service = ResultsService(w.db, w.supervisor, clock=_fixed)
+    service.save_settings(w.survey_id, SETTINGS.model_copy(update={"timezone": "Asia/Tokyo"}))
+    report = service.cx(w.survey_id)
+    waves = {c.key: next((e.n for e in c.estimates if e.question == "nps"), 0)
+             for c in report.by_wave}
+    assert waves == {"W1": 5, "W2": 4, "(outside waves)": 1}
+    days = [(d.day.isoformat(), d.completes)
+            for d in service.fieldwork(w.survey_id).completes_per_day]
+    # the others at 15:00 UTC: midnight in Tokyo, the next day there
+    assert days == [("2026-03-04", 4), ("2026-03-15", 1), ("2026-03-21", 4),
+                    ("2026-04-01", 1), ("2026-04-03", 2)]
+
+
+def test_productivity_measures_working_time_and_refusals_per_decision(world: World) -> None:
+    """Interview 0 lay suspended overnight: its paradata say it took 10 minutes. A
+    break-off's call counts its time; no-answer dials change no refusal rate."""
+    w = world
+    start = DAYS[0] - timedelta(hours=14)
+    with w.db.unit_of_work() as s:
+        for seq, (kind, at) in enumerate((
+                ("enter", start), ("answer", start + timedelta(minutes=3)),
+                ("suspend", start + timedelta(minutes=4)),
+                ("resume", DAYS[0] - timedelta(minutes=6)), ("answer", DAYS[0]),
+                ("complete", DAYS[0]))):
+            s.add(ParadataEvent(interview_id=w.interviews[0], seq=seq, kind=kind, at=at))
+        broken = s.scalar(select(Interview).where(Interview.status == "in_progress"))
+        assert broken is not None
+        s.add(CallAttempt(case_id=broken.case_id, survey_id=w.survey_id,
+                          interviewer_id=w.anna, interview_id=broken.id, started_at=MARCH_3,
+                          ended_at=MARCH_3 + timedelta(minutes=12), outcome="x",
+                          disposition="2.12"))
+        for k in range(40):
+            s.add(CallAttempt(case_id=broken.case_id, survey_id=w.survey_id,
+                              interviewer_id=w.anna, started_at=APRIL_2, outcome="x",
+                              disposition="3.13",
+                              ended_at=APRIL_2 + timedelta(seconds=30 + k % 2)))
+    anna = next(s for s in ResultsService(w.db, w.supervisor).productivity(w.survey_id)
+                if s.name == "Anna")
+    # 10 + 10 + 15 + 20 + 25 + 30 min of interviews, 6 + 12 min of calls, 40 dials of
+    # 30.5 s on average (20 min 20 s)
+    assert anna.hours == pytest.approx((110 + 18 + 20 + 1 / 3) / 60, abs=1e-3)
+    assert anna.median_minutes == pytest.approx(17.5)
+    # 2 refusals of 2 + 6 completes + 1 break-off: the 40 no-answers do not dilute it
+    assert (anna.refusals, anna.refusal_rate) == (2, pytest.approx(2 / 9))
+
+
+def test_alert_words_hold_whatever_the_direction_and_show_the_metrics_precision() -> None:
+    def message(metric: str, score: float, target: float, settings: CxSettings) -> str:
+        e = Estimate(metric=metric, question=metric, label="", score=score, low=None,
+                     high=None, n=50, target=target, status="below")
+        return _alerts(Cell(dimension="all", key="all", estimates=[e]), settings)[0].message
+
+    lower = CxSettings(ces_higher_is_better=False, alert_min_n=1)
+    assert message("ces", 3.4, 2.5, lower) == \
+        "CES of ces overall: 3.40, worse than the target 2.50 (n=50)"
+    higher = CxSettings(alert_min_n=1)
+    assert message("ces", 5.69, 5.7, higher) == \
+        "CES of ces overall: 5.69, worse than the target 5.70 (n=50)"
+    assert message("nps", 12, 30, higher) == \
+        "NPS of nps overall: 12, worse than the target 30 (n=50)"
+    # rounded alike they would read as equal: one more decimal each
+    assert message("nps", 29.6, 30, higher) == \
+        "NPS of nps overall: 29.6, worse than the target 30.0 (n=50)"
+    assert message("csat", 79.96, 80, higher) == \
+        "CSAT of csat overall: 79.96, worse than the target 80.00 (n=50)"

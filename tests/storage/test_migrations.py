@@ -263,3 +263,14 @@ def test_rebuilding_a_referenced_sqlite_table_keeps_its_rows_and_references(
     finally:
         engine.dispose()
     assert "_alembic_tmp" not in str(sql)
+
+
+def test_follow_ups_are_unique_per_answer_and_metric_not_per_rule(any_url: str) -> None:
+    """Editing the rules (their order) must not bring a closed follow-up back."""
+    migrate.upgrade(any_url)
+    engine = make_engine(any_url)
+    try:
+        unique = inspect(engine).get_unique_constraints("follow_ups")
+    finally:
+        engine.dispose()
+    assert [u["column_names"] for u in unique] == [["interview_id", "question", "metric"]]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,20 +15,31 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtCharts import QBarCategoryAxis
 from PySide6.QtCore import QPoint, Qt, QThreadPool
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from interviewer.metrics import nps
 from interviewer.metrics.targets import CxSettings, FollowUpRule
-from interviewer.services.common import CurrentUser
+from interviewer.services.common import CurrentUser, ServiceError
 from interviewer.services.questionnaires import QuestionnaireService
-from interviewer.services.results import FollowUpView, ResultsService
+from interviewer.services.results import (
+    Alert,
+    Cell,
+    CxReport,
+    Estimate,
+    FieldworkProgress,
+    FollowUpView,
+    ResultsService,
+    SurveyRef,
+)
 from interviewer.storage.central import open_central
 from interviewer.storage.db import Database, sqlite_url
 from interviewer.storage.ids import uuid7
 from interviewer.storage.models import Answer, CallAttempt, Case, Interview, User
 from interviewer.ui.dashboard_charts import NO_VALUE
+from interviewer.ui.dashboard_results import ResultsTab, alert_text
 from interviewer.ui.dashboard_tables import NoteDialog, percent
 from interviewer.ui.dashboard_window import DashboardScreen
 from interviewer.ui.tasks import TaskRunner
@@ -208,7 +220,7 @@ def test_the_results_fieldwork_and_interviewers_show_what_central_holds(
     assert card.interval.text() == \
         f"95% CI {expected.low:.0f}{between}{expected.high:.0f}"
     assert card.n.text() == f"n = {COMPLETES}"
-    assert card.status.text() == "Below target · target 30"
+    assert card.status.text() == "Worse than target · target 30"
     assert {c.estimate.metric for c in screen.results.cards} == {"nps", "csat", "ces"}
     assert screen.results.empty.isHidden()
 
@@ -373,3 +385,107 @@ def test_refusals_and_an_unreachable_central_are_one_line(
     with qtbot.waitSignal(screen.loaded, timeout=TIMEOUT):
         screen.set_factory(lambda: ResultsService(db, data.supervisor))
     assert screen.message.isHidden() and screen.tabs.isVisible()
+
+
+def _estimate(score: float, n: int = 100) -> Estimate:
+    return Estimate(metric="nps", question="nps", label="Recommend?", score=score,
+                    low=score - 5, high=score + 5, n=n, target=30,
+                    status="ok" if score >= 30 else "below")
+
+
+def _stub_report(survey_id: uuid.UUID, name: str, score: float) -> CxReport:
+    waves = [Cell(dimension="wave", key=k, estimates=[_estimate(s, 40)])
+             for k, s in (("W1", score), ("W2", score + 4), ("(outside waves)", 90))]
+    alerts = [Alert(metric="nps", question="nps", dimension="wave", key="W1", score=score,
+                    target=score + 10, message="x")]
+    return CxReport(survey_id=survey_id, survey=name, generated_at=datetime.now(UTC),
+                    interviews=100, overall=[_estimate(score)], by_wave=waves,
+                    by_touchpoint=[], by_segment=[], alerts=alerts, follow_ups_open=0,
+                    follow_ups_closed=0, rates={})
+
+
+class SwitchStub:
+    """Two surveys; A's cx waits for `gate`; those in `failing` raise."""
+
+    A, B = uuid.UUID(int=1), uuid.UUID(int=2)
+
+    def __init__(self, failing: set[uuid.UUID]) -> None:
+        self.failing, self.gate = failing, threading.Event()
+        self.calls: list[uuid.UUID] = []
+
+    def surveys(self) -> list[SurveyRef]:
+        return [SurveyRef(id=self.A, name="A survey", mode="capi"),
+                SurveyRef(id=self.B, name="B survey", mode="capi")]
+
+    def fieldwork(self, survey_id: uuid.UUID) -> FieldworkProgress:
+        return FieldworkProgress(survey="x", cases=1, completes=1, cases_by_status={},
+                                 completes_per_day=[])
+
+    def productivity(self, survey_id: uuid.UUID) -> list[object]:
+        return []
+
+    def follow_ups(self, survey_id: uuid.UUID, status: str | None) -> list[object]:
+        return []
+
+    def cx(self, survey_id: uuid.UUID) -> CxReport:
+        self.calls.append(survey_id)
+        name = "A" if survey_id == self.A else "B"
+        if survey_id == self.A:
+            self.gate.wait(5)
+        if survey_id in self.failing:
+            raise ServiceError(f"The CX settings of survey '{name}' are wrong")
+        return _stub_report(survey_id, f"{name} survey", 50 if name == "A" else 20)
+
+
+def _cards(screen: DashboardScreen) -> list[str]:
+    return [c.score.text() for c in screen.results.cards]
+
+
+def test_a_quick_survey_switch_shows_nothing_of_the_survey_left(
+        qtbot: QtBot, screen: DashboardScreen) -> None:
+    # A's refresh fails after the switch to B: its error is not B's, and B loads
+    stub = SwitchStub({SwitchStub.A})
+    screen.set_service(stub)  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: stub.calls == [SwitchStub.A], timeout=TIMEOUT)
+    screen.survey.setCurrentIndex(screen.survey.findData(SwitchStub.B))
+    assert screen.refreshed.text() == "Loading…"
+    stub.gate.set()
+    qtbot.waitUntil(lambda: screen.data is not None, timeout=TIMEOUT)
+    assert screen.data is not None and screen.data.survey_id == SwitchStub.B
+    assert _cards(screen) == ["20"] and screen.message.isHidden()
+    assert stub.calls == [SwitchStub.A, SwitchStub.B]
+
+    # B's refresh fails after A was shown: none of A's figures stay under B's name
+    stub = SwitchStub({SwitchStub.B})
+    stub.gate.set()
+    with qtbot.waitSignal(screen.loaded, timeout=TIMEOUT):
+        screen.set_service(stub)  # type: ignore[arg-type]
+    assert _cards(screen) == ["50"] and screen.alert_lines() == ["NPS in wave W1 is 50 "
+                                                                 "(target 60)"]
+    trend = screen.results.charts["trend"].chart().axes(Qt.Orientation.Horizontal)[0]
+    assert isinstance(trend, QBarCategoryAxis) and trend.categories() == ["W1", "W2"]  # "(outside waves)" is no next wave
+    wave = screen.results.charts["wave"].chart().axes(Qt.Orientation.Vertical)[0]
+    assert isinstance(wave, QBarCategoryAxis) and any(c.startswith("(outside waves)") for c in wave.categories())
+    with qtbot.waitSignal(screen.failed, timeout=TIMEOUT):
+        screen.survey.setCurrentIndex(screen.survey.findData(SwitchStub.B))
+    assert screen.message.text() == "The CX settings of survey 'B' are wrong"
+    assert _cards(screen) == [] and screen.alerts.isHidden()
+    assert screen.results.charts["trend"].chart().series() == []
+    assert screen.interviewers.shown_names() == [] and screen.follow_ups.shown_ids() == []
+
+
+def test_alert_and_status_words_hold_whatever_the_direction(styled_app: QApplication) -> None:
+    def line(metric: str, score: float, target: float) -> str:
+        alert = Alert(metric=metric, question=metric, dimension="all", key="all",
+                      score=score, target=target, message="")
+        return alert_text(alert, {})
+
+    assert line("nps", 29.6, 30) == "NPS overall is 29.6 (target 30.0)"
+    assert line("ces", 5.69, 5.7) == "CES overall is 5.69 (target 5.70)"
+    assert line("nps", 12, 30) == "NPS overall is 12 (target 30)"
+    tab = ResultsTab()
+    try:
+        tab.show_report(_stub_report(SwitchStub.A, "A", 20))
+        assert tab.cards[0].status.text() == "Worse than target · target 30"
+    finally:
+        tab.deleteLater()

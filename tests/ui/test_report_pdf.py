@@ -76,8 +76,33 @@ def test_pdf_has_the_charts_as_images(qapp: object, tmp_path: Path) -> None:
         shown = subprocess.run(["pdftotext", str(path), "-"], capture_output=True,
                                text=True, check=True).stdout
         assert "Retail <NPS> & Co" in shown and "AAPOR outcome rates" in shown
+    if shutil.which("pdfinfo"):  # the document's title, as a PDF reader lists it
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
+                              check=True).stdout
+        title = next(line for line in info.splitlines() if line.startswith("Title:"))
+        assert title.split(None, 1)[1] == "Customer experience results: Retail <NPS> & Co"
 
 
 def test_pdf_to_a_missing_folder_is_refused(qapp: object, tmp_path: Path) -> None:
     with pytest.raises(OSError, match="does not exist"):
         html_to_pdf("<p>x</p>", tmp_path / "nowhere" / "r.pdf")
+
+
+def test_the_trend_leaves_out_interviews_outside_the_waves() -> None:
+    """"(outside waves)" is no wave after the last one: only its bar is drawn."""
+    report, fieldwork, stats = _report()
+    outside = Cell(dimension="wave", key="(outside waves)",
+                   estimates=[_estimate("nps", "nps", 60, 5, "ok")])
+    html = render_html(report.model_copy(update={"by_wave": [*report.by_wave, outside]}),
+                       fieldwork, stats)
+    trend = html[html.index("<h2>Trend by wave</h2>"):html.index("<h2>By wave</h2>")]
+    bars = html[html.index("<h2>By wave</h2>"):html.index("<h2>By touchpoint</h2>")]
+    assert "W2" in trend and "(outside waves)" not in trend
+    assert "(outside waves)" in bars
+
+
+def test_status_words_and_footnotes_say_what_is_measured() -> None:
+    html = render_html(*_report())
+    assert "WORSE THAN TARGET" in html and "BELOW TARGET" not in html
+    assert "days in the respondent's time zone" in html.lower()
+    assert "refusals per contact that reached a decision" in html
