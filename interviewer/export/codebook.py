@@ -6,7 +6,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from interviewer.export.frames import value_labels
 from interviewer.export.layout import DK_LABEL, RF_LABEL, Layout, Table, Variable
@@ -41,8 +40,24 @@ CONVENTIONS = """\
 - Calculations are exported (numeric when every value is a number); notes are not.
 - Dates are SPSS DATE11 (CSV: YYYY-MM-DD; Stata: a date-time at midnight, %tc);
   date-times are in UTC.
-- Paradata: one row per event (enter, leave, answer, change, back, jump, suspend,
-  resume, warning_confirmed, remark, language, complete) in the same format as the data.
+- Paradata: one row per event (enter, leave, answer, change, back, jump, add_instance,
+  suspend, resume, warning_confirmed, remark, language, complete, clear) in the same
+  format as the data. `clear`: on completion, an answer to a question the interview no
+  longer asked (a later answer turned it off, or its repeat instance was removed) was
+  cleared; the value it had is in `old_value` / `old_special`, and the data files hold
+  no value for it.
+- Several questionnaire versions: choices are coded in the order they first appear,
+  oldest version first (a choice a later version adds gets the next code; codes never
+  move); each choice has the newest version's label. Labels that changed are noted per
+  variable; the Warnings section (if any) lists changes that may relabel older
+  answers.
+- Labels: a piped answer `${name}` in a question or choice label shows as `[name]`.
+"""
+STATA_CONVENTION = """\
+- Stata (.dta): don't know and refused are the extended missing values .a and .b,
+  labelled, in numeric variables (and 0/1 columns) that hold one; variable labels are
+  the short labels (at most 80 characters: the choice first for a 0/1 column, "DK/RF:"
+  for a `_special` companion).
 """
 
 
@@ -55,14 +70,41 @@ def codebook_markdown(layout: Layout, written: Sequence[WrittenTable], survey: s
              "UTC.", "", "## Files", ""]
     lines += [f"- `{w.file_name}`: {w.rows} rows, {len(w.table.variables)} variables"
               for w in written]
+    if layout.warnings:
+        lines += ["", "## Warnings", "",
+                  "**Check these before analysing answers across questionnaire versions:**",
+                  ""]
+        lines += [f"- **{warning}**" for warning in layout.warnings]
+    lines += ["", "## Personal data", "", _personal_text(layout)]
     lines += ["", "## Conventions", "", CONVENTIONS]
+    if any(_stata(w) for w in written):
+        lines[-1] += STATA_CONVENTION
     for w in written:
         lines += [f"## {w.file_name}", ""]
-        lines += _variable_lines(w.table)
+        lines += _variable_lines(w.table, _stata(w))
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _variable_lines(table: Table) -> list[str]:
+def _personal_text(layout: Layout) -> str:
+    contact = ("Respondent name, phone and address are included (`respondent_name`, "
+               "`phone`, `address`)." if layout.include_contact else
+               "Respondent name, phone and address are not included.")
+    names = ", ".join(f"`{name}`" for name in sorted(layout.personal_questions))
+    if not names:
+        return contact + " No question is marked as personal data."
+    if layout.include_contact:
+        return (f"{contact} The questions marked as personal data ({names}) are included, "
+                "as contact data was asked for (--include-contact).")
+    return (f"{contact} The questions marked as personal data ({names}) are left out, "
+            "and so are their values in the paradata; export with --include-contact to "
+            "include them.")
+
+
+def _stata(written: WrittenTable) -> bool:
+    return written.file_name.lower().endswith(".dta")
+
+
+def _variable_lines(table: Table, stata: bool = False) -> list[str]:
     lines: list[str] = []
     for v in table.variables:
         kind: str = v.kind
@@ -70,9 +112,17 @@ def _variable_lines(table: Table) -> list[str]:
             kind += ": choice names" if v.kind == "string" else ", coded 1..k"
         origin = f"; question `{v.source}`" if v.source != v.name else ""
         lines.append(f"- `{v.name}` ({kind}{origin}): {v.label}")
+        if stata and v.short_label != v.label:
+            lines.append(f"  - short label (.dta): {v.short_label}")
         if v.coded:
             lines.append("  - codes: " + ", ".join(
                 f"{_num(code)} = {name}" for name, code in v.codes.items()))
+        if v.coded and v.kind == "string" and v.accepts_special:
+            lines.append(f"  - missing: dont_know = {DK_LABEL}, refused = {RF_LABEL}")
+        if stata and v.stata_missing:
+            lines.append(f"  - missing: .a = {DK_LABEL}, .b = {RF_LABEL} (Stata extended "
+                         "missing values)")
+        lines += [f"  - note: {note}" for note in v.notes]
         labels = value_labels(v)
         if labels and v.kind == "numeric" and not v.coded:
             lines.append("  - values: " + ", ".join(
@@ -96,7 +146,9 @@ def ddi_xml(layout: Layout, written: Sequence[WrittenTable], survey: str,
     ET.register_namespace("", DDI_NS)
     root = ET.Element(_q("codeBook"), {"version": "2.5", "ID": _id(layout.form_id)})
     doc = _sub(root, "docDscr")
-    _sub(_sub(_sub(doc, "citation"), "prodStmt"), "prodDate",
+    doc_citation = _sub(doc, "citation")
+    _sub(_sub(doc_citation, "titlStmt"), "titl", f"Codebook: {layout.title}")
+    _sub(_sub(doc_citation, "prodStmt"), "prodDate",
          made_at.strftime("%Y-%m-%d"), date=made_at.strftime("%Y-%m-%d"))
     study = _sub(root, "stdyDscr")
     citation = _sub(study, "citation")
@@ -105,6 +157,9 @@ def ddi_xml(layout: Layout, written: Sequence[WrittenTable], survey: str,
     _sub(titles, "altTitl", survey)
     _sub(titles, "IDNo", layout.form_id)
     _sub(_sub(citation, "verStmt"), "version", ", ".join(layout.versions))
+    for warning in layout.warnings:
+        _sub(study, "notes", f"Warning: {warning}")
+    _sub(study, "notes", "Personal data: " + _personal_text(layout))
     for number, w in enumerate(written, start=1):
         described = _sub(root, "fileDscr", ID=f"F{number}")
         text = _sub(described, "fileTxt")
@@ -115,13 +170,14 @@ def ddi_xml(layout: Layout, written: Sequence[WrittenTable], survey: str,
     data = _sub(root, "dataDscr")
     for number, w in enumerate(written, start=1):
         for v in w.table.variables:
-            _var(data, v, f"F{number}", f"V{number}_{v.name}")
+            _var(data, v, f"F{number}", f"V{number}_{v.name}", _stata(w))
     ET.indent(root)
     xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return xml
 
 
-def _var(parent: ET.Element, v: Variable, file_id: str, var_id: str) -> None:
+def _var(parent: ET.Element, v: Variable, file_id: str, var_id: str,
+         stata: bool = False) -> None:
     attrs = {"ID": var_id, "name": v.name, "files": file_id,
              "intrvl": "contin" if v.measure == "scale" else "discrete"}
     var = _sub(parent, "var", **attrs)
@@ -133,12 +189,23 @@ def _var(parent: ET.Element, v: Variable, file_id: str, var_id: str) -> None:
         _sub(invalid, "item", VALUE=_num(v.dk_code))
         _sub(invalid, "item", VALUE=_num(v.rf_code))
     missing = {v.dk_code, v.rf_code}
-    shown: dict[Any, str] = value_labels(v)
+    categories: list[tuple[str, str, bool]] = []  # value, label, missing
     if v.coded and v.kind == "string":  # CSV without --codes: the names are the values
-        shown = {name: v.value_labels[code] for name, code in v.codes.items()}
-    for code, label in shown.items():
-        category = _sub(var, "catgry", **({"missing": "Y"} if code in missing else {}))
-        _sub(category, "catValu", code if isinstance(code, str) else _num(code))
+        categories = [(name, v.value_labels[code], False) for name, code in v.codes.items()]
+        if v.accepts_special:
+            categories += [("dont_know", DK_LABEL, True), ("refused", RF_LABEL, True)]
+    elif stata:
+        for code, label in value_labels(v, stata=True).items():
+            if isinstance(code, str):  # .a / .b: Stata's extended missing values
+                categories.append((f".{code}", label, True))
+            else:
+                categories.append((_num(code), label, False))
+    else:
+        categories = [(_num(code), label, code in missing)
+                      for code, label in value_labels(v).items()]
+    for value, label, is_missing in categories:
+        category = _sub(var, "catgry", **({"missing": "Y"} if is_missing else {}))
+        _sub(category, "catValu", value)
         _sub(category, "labl", label)
     fmt_type = "character" if v.kind == "string" else "numeric"
     schema_fmt = {"date": "date", "datetime": "date-time"}.get(v.kind)
@@ -149,6 +216,8 @@ def _var(parent: ET.Element, v: Variable, file_id: str, var_id: str) -> None:
         if v.coded:
             note += ("; " if note else "") + "codes: " + ", ".join(
                 f"{_num(c)}={n}" for n, c in v.codes.items())
+        _sub(var, "notes", note)
+    for note in v.notes:
         _sub(var, "notes", note)
 
 

@@ -74,8 +74,9 @@ def test_versions_give_the_newest_order_then_older_extras(tmp_path: Path) -> Non
     by_name = {v.name: v for v in layout.main.variables}
     colour = by_name["colour"]
     assert colour.label == "Colour now"  # the newest version's label
-    assert colour.coded and colour.codes == {"green": 1.0, "red": 2.0, "blue": 3.0}
-    assert colour.value_labels == {1.0: "Green", 2.0: "Red (new label)", 3.0: "Blue"}
+    # codes in first-seen order, oldest version first: v2's new choice is appended
+    assert colour.coded and colour.codes == {"red": 1.0, "blue": 2.0, "green": 3.0}
+    assert colour.value_labels == {1.0: "Red (new label)", 2.0: "Blue", 3.0: "Green"}
     assert by_name["age"].accepts_special  # version 1 accepted don't know
     assert layout.versions == ["2", "1"]
 
