@@ -19,16 +19,20 @@ import pandas as pd
 from interviewer.export.layout import DK_LABEL, RF_LABEL, SPECIAL_CODES, Table, Variable
 
 DK, RF = "dont_know", "refused"
+_NONE = np.array(None, dtype=object)  # compared with: where a cell is None
 STATA_DK, STATA_RF = "a", "b"
 
 
 class Cells:
-    """The values and special answers of one table, by row and source question."""
+    """The values and special answers of one table, by row and source question: str,
+    '' where there is none."""
 
     def __init__(self, sources: Sequence[str], rows: int = 0) -> None:
-        self.index = pd.Index(list(sources))
-        self.values = np.full((rows, len(sources)), None, dtype=object)
-        self.specials = np.full((rows, len(sources)), None, dtype=object)
+        self.index = pd.Index(list(sources), dtype=object)
+        self.values = np.full((rows, len(sources)), "", dtype=object)
+        self.specials = np.full((rows, len(sources)), "", dtype=object)
+        # numeric questions parsed straight to floats: by column, (numbers, given)
+        self.numbers: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
 
     @property
     def rows(self) -> int:
@@ -38,9 +42,9 @@ class Cells:
         if rows > self.rows:
             extra = rows - self.rows
             width = self.values.shape[1]
-            self.values = np.vstack([self.values, np.full((extra, width), None, dtype=object)])
+            self.values = np.vstack([self.values, np.full((extra, width), "", dtype=object)])
             self.specials = np.vstack([self.specials,
-                                       np.full((extra, width), None, dtype=object)])
+                                       np.full((extra, width), "", dtype=object)])
 
     def put(self, rows: np.ndarray[Any, Any], sources: Sequence[str],
             values: Sequence[str | None], specials: Sequence[str | None]) -> None:
@@ -50,12 +54,42 @@ class Cells:
         if not keep.any():
             return
         r, c = rows[keep], columns[keep]
-        self.values[r, c] = np.asarray(values, dtype=object)[keep]
-        self.specials[r, c] = np.asarray(specials, dtype=object)[keep]
+        self.values[r, c] = np.asarray(["" if v is None else v for v in values],
+                                       dtype=object)[keep]
+        self.specials[r, c] = np.asarray(["" if v is None else v for v in specials],
+                                         dtype=object)[keep]
+
+    def put_grid(self, rows: np.ndarray[Any, Any], sources: Sequence[str],
+                 values: Sequence[np.ndarray[Any, Any]], special_cells: np.ndarray[Any, Any],
+                 specials: Sequence[str]) -> None:
+        """Store a block, a column at a time: values[j][i] is the answer of row rows[i]
+        to sources[j] (str, or a float when the column was parsed as numbers: NaN for
+        none); the few special answers are at cells i * len(sources) + j."""
+        columns = self.index.get_indexer(list(sources))
+        for j in np.flatnonzero(columns >= 0):
+            column = values[int(j)]
+            if column.dtype == object:
+                self.values[rows, columns[j]] = column
+                continue
+            numbers = self.numbers.get(int(columns[j]))
+            if numbers is None:
+                numbers = self.numbers[int(columns[j])] = (
+                    np.full(self.rows, np.nan), np.zeros(self.rows, dtype=bool))
+            numbers[0][rows] = column
+            numbers[1][rows] = True
+        if len(special_cells):
+            width = len(sources)
+            r, c = rows[special_cells // width], columns[special_cells % width]
+            keep = c >= 0
+            self.specials[r[keep], c[keep]] = np.asarray(specials, dtype=object)[keep]
 
     def column(self, source: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
         i = self.index.get_loc(source)
         return self.values[:, i], self.specials[:, i]
+
+    def parsed(self, source: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
+        """The rows of the column parsed as numbers, if any: (numbers, given)."""
+        return self.numbers.get(int(self.index.get_loc(source)))
 
 
 def build_frame(table: Table, cells: Cells, fixed: Mapping[str, Any], *,
@@ -64,69 +98,122 @@ def build_frame(table: Table, cells: Cells, fixed: Mapping[str, Any], *,
     and meta columns by source name; `codes`=False keeps choice names (CSV's default).
     Sets each numeric variable's dk_code / rf_code, and a calculation's kind."""
     columns: dict[str, Any] = {}
+    sources: dict[str, _Source] = {}
     for variable in table.variables:
         if variable.role in ("key", "meta", "paradata"):
             columns[variable.name] = _fixed_column(variable, fixed[variable.source],
                                                    cells.rows)
             continue
-        values, specials = cells.column(variable.source)
-        columns[variable.name] = _answer_column(variable, values, specials, stata, codes)
-    return pd.DataFrame(columns, index=pd.RangeIndex(cells.rows))
+        source = sources.get(variable.source)
+        if source is None:
+            source = sources[variable.source] = _Source(*cells.column(variable.source),
+                                                        cells.parsed(variable.source))
+        columns[variable.name] = _answer_column(variable, source, stata, codes)
+    index = pd.RangeIndex(cells.rows)
+    return pd.DataFrame({name: pd.Series(column, index=index, copy=False,
+                                         dtype=object if column.dtype == object else None)
+                         for name, column in columns.items()}, index=index, copy=False)
+
+
+class _Source:
+    """One question's cells: its distinct values (each converted once, then spread
+    over the rows by code) and where don't know / refused were given."""
+
+    def __init__(self, values: np.ndarray[Any, Any], specials: np.ndarray[Any, Any],
+                 parsed: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
+                 ) -> None:
+        self.text = _text(values)
+        self.parsed = parsed
+        self._factorized: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
+        given = np.flatnonzero(specials.astype(bool))
+        self.dk = np.zeros(len(values), dtype=bool)
+        self.rf = np.zeros(len(values), dtype=bool)
+        if len(given):
+            self.dk[given] = specials[given] == DK
+            self.rf[given] = specials[given] == RF
+
+    @property
+    def uniques(self) -> np.ndarray[Any, Any]:
+        return self._factorize()[1]
+
+    def _factorize(self) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+        if self._factorized is None:
+            codes, uniques = pd.factorize(self.text)
+            self._factorized = codes, np.asarray(uniques, dtype=object)
+        return self._factorized
+
+    def spread(self, converted: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        """Per row, the converted value of its distinct value."""
+        out: np.ndarray[Any, Any] = np.asarray(converted)[self._factorize()[0]]
+        return out
 
 
 def _fixed_column(variable: Variable, data: Any, rows: int) -> Any:
     if variable.kind == "string":
-        return pd.Series(data, dtype=object).fillna("").astype(str).to_numpy(dtype=object)
+        return np.array(["" if v is None or v != v else str(v) for v in data], dtype=object) \
+            if len(data) else np.zeros(0, dtype=object)
     if variable.kind == "datetime":
-        return pd.to_datetime(pd.Series(data, dtype=object), utc=True, format="ISO8601") \
-            .dt.tz_localize(None).to_numpy()
+        times = data if isinstance(data, pd.Series) and data.dtype.kind == "M" else \
+            pd.to_datetime(pd.Series(data, dtype=object), utc=True, format="ISO8601")
+        if times.dt.tz is not None:
+            times = times.dt.tz_convert("UTC").dt.tz_localize(None)
+        return times.to_numpy()
     return np.asarray(data, dtype=float)
 
 
-def _answer_column(variable: Variable, values: np.ndarray[Any, Any],
-                   specials: np.ndarray[Any, Any], stata: bool, codes: bool) -> Any:
-    text = _text(values)
-    dk, rf = specials == DK, specials == RF
+def _answer_column(variable: Variable, source: _Source, stata: bool, codes: bool) -> Any:
+    """The variable's column; conversions work on the source's distinct values."""
+    text, dk, rf = source.text, source.dk, source.rf
     role = variable.role
     if role == "special":
-        out = np.full(len(values), np.nan)
+        out = np.full(len(text), np.nan)
         out[dk], out[rf] = SPECIAL_CODES[DK], SPECIAL_CODES[RF]
         return out
     if role == "calculate":
         return _calculated(variable, text)
     if role == "multi_choice":
-        return _with_specials(variable, _chosen(text, variable.choice or ""), dk, rf, stata)
+        chosen = source.spread(_chosen(source.uniques, variable.choice or ""))
+        return _with_specials(variable, chosen, dk, rf, stata)
     if variable.kind == "string" or (variable.coded and not codes):
         if variable.coded:  # CSV without --codes: the choice names, and the special's
             variable.kind = "string"
+            text = text.copy()
             text[dk], text[rf] = DK, RF
         return text
     if variable.kind == "date":
-        return pd.to_datetime(pd.Series(text), format="%Y-%m-%d", errors="coerce").to_numpy()
+        return source.spread(pd.to_datetime(pd.Series(source.uniques, dtype=object),
+                                            format="%Y-%m-%d", errors="coerce").to_numpy())
     if variable.kind == "datetime":
-        return pd.to_datetime(pd.Series(text), format="ISO8601", errors="coerce", utc=True) \
-            .dt.tz_localize(None).to_numpy()
+        return source.spread(pd.to_datetime(pd.Series(source.uniques, dtype=object),
+                                            format="ISO8601", errors="coerce", utc=True)
+                             .dt.tz_localize(None).to_numpy())
     if variable.coded:
-        names = pd.Index(list(variable.codes))
-        found = names.get_indexer(text)
-        numbers = np.append(np.asarray(list(variable.codes.values()), dtype=float),
-                            np.nan)[found]  # -1 (not a choice) picks the NaN at the end
+        names = pd.Index(list(variable.codes), dtype=object)
+        found = names.get_indexer(source.uniques)
+        numbers = source.spread(np.append(np.asarray(list(variable.codes.values()),
+                                                     dtype=float),
+                                          np.nan)[found])  # -1 (not a choice): the NaN
     else:
-        numbers = _numbers(text)
+        numbers = source.spread(_numbers(source.uniques))
+        if source.parsed is not None:
+            parsed, given = source.parsed
+            numbers[given] = parsed[given]
     return _with_specials(variable, numbers, dk, rf, stata)
 
 
 def _text(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-    """The cells as strings, '' where there is no value."""
-    out = values.copy()
-    out[pd.isna(out)] = ""
+    """The cells as strings, '' where there is no value (Cells keeps '' already)."""
+    out = np.array(values, dtype=object)  # a copy, contiguous
+    missing = np.equal(out, _NONE)
+    if missing.any():
+        out[missing] = ""
     return out
 
 
 def _numbers(text: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Stored numbers as floats (NaN where empty): numpy converts in one pass; anything
     that is not a number falls back to pandas, which makes it NaN."""
-    filled = text.copy()
+    filled = np.array(text, dtype=object)
     filled[filled == ""] = "nan"
     numbers: np.ndarray[Any, Any]
     try:
@@ -153,7 +240,7 @@ def _calculated(variable: Variable, text: np.ndarray[Any, Any]) -> Any:
 def _chosen(text: np.ndarray[Any, Any], choice: str) -> np.ndarray[Any, Any]:
     """1 where the choice was selected, 0 where another answer was given, NaN where the
     question has no answer (not answered or not relevant)."""
-    hit = np.fromiter((choice in value.split() for value in text), dtype=bool,
+    hit = np.fromiter((choice in str(value).split() for value in text), dtype=bool,
                       count=len(text))
     out = np.where(hit, 1.0, 0.0)
     out[text == ""] = np.nan

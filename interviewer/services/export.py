@@ -1,30 +1,47 @@
 """Export a survey's interviews (DESIGN.md 8): reads the database in chunks, hands the
 columns to `interviewer.export`, writes the data files, the codebook and the DDI XML.
 
-Supervisors and admins only. Answers are read a batch of interviews at a time, each in
-its own short transaction (an SQLite central is not locked for the whole export), and
-land in column grids: no Python work per answer except for repeats and calculations.
+Supervisors and admins only. Answers are read a batch of interviews at a time, each
+straight from the driver (an SQLite central is not locked for the whole export), one
+row per interview with its answers joined by the database; the interviews that answered
+the same questions are parsed together (pandas' C parser: numbers straight to floats)
+into column grids: no Python work per answer except for repeats and calculations.
 Calculations are not stored; they are worked out again from the stored answers with the
 questionnaire's engine (only for forms that have them).
 """
 
 from __future__ import annotations
 
+import csv
+import gc
+import io
 import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 from pydantic import BaseModel
-from sqlalchemy import ClauseElement, String, cast, func, select
+from sqlalchemy import (
+    ClauseElement,
+    ColumnElement,
+    String,
+    TextClause,
+    cast,
+    false,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from interviewer.export import (
@@ -68,12 +85,16 @@ from interviewer.storage.models import (
 log = logging.getLogger(__name__)  # counts and file names only: never answers
 STATUSES = ("in_progress", "suspended", "completed", "rejected", "approved")
 DEFAULT_STATUSES = ("completed", "approved")
-BATCH = 2000  # interviews per read
-WORKERS = 4  # reads at once
+BATCH = 5000  # interviews per read
+WORKERS = 2  # reads at once (SQLite works outside the GIL: one per core)
+SETTLE = 40_000  # interviews whose main answers wait to be split together
+PARSED = 200  # interviews with the same questions worth pandas' parser (else: split)
 SEP = "\x1e"  # joins a batch's answers in the database: one string per column, not a row each
 CALCULATED = frozenset({QuestionType.CALCULATE, QuestionType.HIDDEN})
 T = TypeVar("T")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+_KEYS = re.compile(r"[0-9A-Fa-f-]*")
+_GIVEN = re.compile(f"[^{SEP}]+")
 
 
 class ExportedFile(BaseModel):
@@ -87,13 +108,15 @@ class ExportReport(BaseModel):
     interviews: int
     statuses: list[str]
     files: list[ExportedFile]
+    # what an analyst must know (a choice's label changed across versions, a question's
+    # type changed): also at the top of the codebook
+    warnings: list[str] = []
 
 
 @dataclass
 class _Meta:
     """The interviews to export, in order, with their meta columns."""
 
-    ids: list[uuid.UUID] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)  # the id as the database casts it
     versions: list[uuid.UUID] = field(default_factory=list)
     columns: dict[str, list[Any]] = field(default_factory=dict)
@@ -102,12 +125,12 @@ class _Meta:
 @dataclass
 class _Batch:
     """One batch of interviews as fetched: per interview, its answers outside repeats
-    joined by SEP; the answers inside repeats row by row; the paradata events."""
+    joined by SEP (questions, values, specials); the answers inside repeats row by row;
+    the paradata events."""
 
     start: int
     count: int
-    main_keys: list[tuple[str, int]] = field(default_factory=list)
-    main: tuple[list[str], ...] = field(default_factory=lambda: ([], [], []))
+    main: list[Any] = field(default_factory=list)
     repeat_rows: list[Any] = field(default_factory=list)
     events: list[Any] = field(default_factory=list)
 
@@ -135,6 +158,13 @@ class ExportService:
                batch: int = BATCH) -> ExportReport:
         """Write `out` (the main file) and its companions beside it; see the README."""
         require_role(user, "supervisor", "admin")
+        with _collector_paused():
+            return self._export(survey, out, fmt, statuses, codes, include_contact, language,
+                                batch)
+
+    def _export(self, survey: str, out: Path, fmt: Format | None, statuses: Sequence[str],
+                codes: bool, include_contact: bool, language: str | None,
+                batch: int) -> ExportReport:
         started = time.perf_counter()
         fmt = _format_of(out, fmt)
         statuses = _checked_statuses(statuses)
@@ -142,7 +172,10 @@ class ExportService:
             survey_id, current = _survey(session, survey)
         meta = _interviews(self.db, survey_id, statuses, include_contact)
         with self.db.unit_of_work() as session:
-            version_ids = _versions_newest_first(session, {current, *meta.versions})
+            # every published version of the form, not only those in this export, so a
+            # choice's code is the same in every export of the survey
+            version_ids = _versions_newest_first(
+                session, {current, *meta.versions, *_same_form(session, current)})
         forms = [self.forms.get(v) for v in version_ids]
         layout = build_layout([f.questionnaire for f in forms],
                               max_name=STATA_MAX if fmt == "dta" else SPSS_MAX,
@@ -153,13 +186,13 @@ class ExportService:
         self._timed("read", reader.read, batch)
         written = self._write(layout, reader, meta, out, fmt, codes)
         self._timed("codebook", self._companions, layout, written, survey, out, statuses)
-        log.info("survey %s exported as %s: %d interviews", survey_id, fmt, len(meta.ids))
+        log.info("survey %s exported as %s: %d interviews", survey_id, fmt, len(meta.keys))
         files = [ExportedFile(path=out.with_name(w.file_name), rows=w.rows,
                               variables=len(w.table.variables)) for w in written]
         files += [ExportedFile(path=_companion(out, ".ddi.xml"), rows=0, variables=0),
                   ExportedFile(path=_companion(out, "_codebook.md"), rows=0, variables=0)]
-        return ExportReport(survey=survey, interviews=len(meta.ids), statuses=list(statuses),
-                            files=files)
+        return ExportReport(survey=survey, interviews=len(meta.keys), statuses=list(statuses),
+                            files=files, warnings=list(layout.warnings))
 
     def _write(self, layout: Layout, reader: _Reader, meta: _Meta, out: Path, fmt: Format,
                codes: bool) -> list[WrittenTable]:
@@ -184,6 +217,8 @@ class ExportService:
         except OSError as e:
             raise ServiceError(f"cannot write {e.filename or out}: {e.strerror}; choose "
                                "another --out") from e
+        except pyreadstat.PyreadstatError as e:
+            raise ServiceError(f"cannot write {out.parent}: {e}; choose another --out") from e
         return written
 
     def _timed(self, phase: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -202,6 +237,19 @@ class ExportService:
                 codebook_markdown(layout, written, survey, now, statuses), encoding="utf-8")
         except OSError as e:
             raise ServiceError(f"cannot write {e.filename or out}: {e.strerror}") from e
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while millions of answers are in lists: it would walk
+    them again and again, and they hold no cycles."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _format_of(out: Path, fmt: str | None) -> Format:
@@ -269,9 +317,10 @@ def _interviews(db: Database, survey_id: uuid.UUID, statuses: Sequence[str],
         transposed = zip(*rows, strict=True)
         columns = {name: list(column) for name, column in zip(names, transposed, strict=True)}
     meta = _Meta(keys=columns.pop("key"))
-    meta.ids = [uuid.UUID(key) for key in meta.keys]
-    meta.versions = [uuid.UUID(v) for v in columns.pop("version_id")]
-    columns["interview_id"] = [str(i) for i in meta.ids]
+    versions = columns.pop("version_id")
+    known = {v: uuid.UUID(v) for v in set(versions)}  # a few versions: parsed once each
+    meta.versions = [known[v] for v in versions]
+    columns["interview_id"] = [_canonical(key) for key in meta.keys]
     started, completed = _utc(columns["started_at"]), _utc(columns["completed_at"])
     columns["started_at"], columns["completed_at"] = started, completed
     columns["duration_minutes"] = ((completed - started).dt.total_seconds() / 60).round(2)
@@ -282,6 +331,13 @@ def _interviews(db: Database, survey_id: uuid.UUID, statuses: Sequence[str],
 def _utc(values: list[Any]) -> pd.Series[Any]:
     """Times straight from the driver (text on SQLite, aware datetimes on PostgreSQL)."""
     return pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+
+
+def _same_form(session: Session, version_id: uuid.UUID) -> list[uuid.UUID]:
+    form_id = select(QuestionnaireVersion.form_id).where(
+        QuestionnaireVersion.id == version_id).scalar_subquery()
+    return list(session.scalars(select(QuestionnaireVersion.id).where(
+        QuestionnaireVersion.form_id == form_id)))
 
 
 def _versions_newest_first(session: Session, ids: set[uuid.UUID]) -> list[uuid.UUID]:
@@ -298,9 +354,9 @@ class _Reader:
                  forms: dict[uuid.UUID, CompiledForm]) -> None:
         self.db = db
         self.meta = meta
+        self.layout = layout
         self.forms = forms
         self.row_of = {key: i for i, key in enumerate(meta.keys)}
-        self.index = pd.Index(meta.keys)
         main_sources = list(layout.main.by_source())
         self.main = Cells(main_sources, len(meta.keys))
         self.repeats = {t.repeat: _RepeatRows(Cells(list(t.by_source()))) for t in
@@ -311,65 +367,98 @@ class _Reader:
                                  and d.name in wanted and _calculated(d)]
                            for vid, form in forms.items()}
         self.events: list[tuple[Any, ...]] = []
+        # questions whose every variable is a plain number: parsed straight to floats
+        self.numeric = frozenset(
+            source for source, variables in layout.main.by_source().items()
+            if any(v.role == "answer" for v in variables) and all(
+                v.role == "special" or (v.role == "answer" and v.kind == "numeric"
+                                        and not v.coded) for v in variables))
+        # main answers waiting for _settle, by the interview's questions (SEP-joined):
+        # (rows, values joined, specials joined)
+        self.pending: dict[str, tuple[list[int], list[str], list[str]]] = {}
+        self.waiting = 0  # interviews in self.pending
+        self.calculated_main: list[tuple[list[Any], ...]] = []  # (keys, questions, ...)
 
     def read(self, batch: int, workers: int = WORKERS) -> None:
         """Batches are fetched on a few threads (the database works while Python waits)
         and stored in interview order on this one."""
-        ids = self.meta.ids
-        batches = [(start, ids[start:start + batch]) for start in range(0, len(ids), batch)]
+        keys = self.meta.keys
+        batches = [(start, keys[start:start + batch]) for start in range(0, len(keys), batch)]
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for fetched in pool.map(self._fetch, batches):
                 self._store(fetched)
+                if self.waiting >= SETTLE:  # while the other threads read on
+                    self._settle()
+        self._settle()
+        for keys, questions, values, specials in self.calculated_main:
+            if questions:
+                self.main.put(self._rows(keys), questions, values, specials)
 
-    def _fetch(self, job: tuple[int, list[uuid.UUID]]) -> _Batch:
+    def _rows(self, keys: Sequence[str]) -> np.ndarray[Any, Any]:
+        return np.fromiter((self.row_of[key] for key in keys), dtype=np.intp,
+                           count=len(keys))
+
+    def _fetch(self, job: tuple[int, list[str]]) -> _Batch:
         start, ids = job
         fetched = _Batch(start, len(ids))
-        for key, count, questions, values, specials in _driver_rows(
-                self.db, _main_answers(ids)):
-            fetched.main_keys.append((key, int(count)))
-            for part, text in zip(fetched.main, (questions, values, specials), strict=True):
-                part.append(text or "")
+        fetched.main = _driver_rows(self.db, _main_answers(ids))
         if self.repeats:
             fetched.repeat_rows = _driver_rows(self.db, _repeat_answers(ids))
         fetched.events = _driver_rows(self.db, _events_of(ids))
         return fetched
 
     def _store(self, fetched: _Batch) -> None:
-        main = _flat(fetched.main_keys, fetched.main)
-        if main is None:  # a separator inside an answer: row by row
-            main = self._row_by_row(fetched)
-        keys = [key for key, _count in fetched.main_keys]
-        rows = np.repeat(self.index.get_indexer(keys),
-                         [count for _key, count in fetched.main_keys])
+        """Main answers wait, grouped by the interview's list of questions, for _settle;
+        repeats and calculations go in answer by answer."""
+        row_of, pending = self.row_of, self.pending
+        for key, questions, values, specials in fetched.main:
+            group = pending.get(questions or "")
+            if group is None:
+                group = pending[questions or ""] = ([], [], [])
+            group[0].append(row_of[key])
+            group[1].append(values or "")
+            group[2].append(specials or "")
+        self.waiting += len(fetched.main)
         repeat: tuple[list[Any], ...] = tuple(
             list(column) for column in zip(*fetched.repeat_rows, strict=True)) \
             if fetched.repeat_rows else ([], [], [], [], [])
         extra = self._calculations(fetched.start, fetched.count)
         if extra is not None:
-            rows = np.concatenate([rows, self.index.get_indexer(extra[0][0])])
-            main = tuple(a + b for a, b in zip(main, extra[0][1:], strict=True))
+            self.calculated_main.append(extra[0])  # after the stored answers: they win
             repeat = tuple(a + b for a, b in zip(repeat, extra[1], strict=True))
-        questions, values, specials = main
-        if questions:
-            self.main.put(rows, questions, values, specials)
         for key, path, question, value, special in zip(*repeat, strict=True):
             self._repeat_answer(self.row_of[key], path, question, value, special)
         self.events.extend(fetched.events)
 
-    def _row_by_row(self, fetched: _Batch) -> tuple[list[Any], ...]:
-        """The batch's main answers fetched again a row at a time, in the order of
-        fetched.main_keys."""
-        ids = self.meta.ids[fetched.start:fetched.start + fetched.count]
-        rows = _driver_rows(self.db, select(
-            cast(Answer.interview_id, String), Answer.question,
-            func.coalesce(Answer.value, ""), func.coalesce(Answer.special, ""))
-            .where(Answer.interview_id.in_(ids), Answer.path.not_like("%[%")))
-        by_key: dict[str, list[Any]] = {}
-        for row in rows:
-            by_key.setdefault(row[0], []).append(row[1:])
-        ordered = [item for key, _count in fetched.main_keys for item in by_key[key]]
-        return tuple(list(column) for column in zip(*ordered, strict=True)) \
-            if ordered else ([], [], [])
+    def _settle(self) -> None:
+        """The waiting main answers into the grid: the interviews that answered the same
+        questions (in the same order) are split together into one block of rows, which
+        goes in a column at a time (no Python work per answer)."""
+        pending, self.pending, self.waiting = self.pending, {}, 0
+        for questions, (rows, values, specials) in pending.items():
+            if not questions:
+                continue
+            sources = questions.split(SEP)
+            width = len(sources)
+            marks = _marks(specials, width)
+            grid = _parsed(values, sources, self.numeric) or _grid(values, width)
+            if grid is None or marks is None:  # a separator inside an answer
+                self._row_by_row(rows)
+                continue
+            self.main.put_grid(np.asarray(rows), sources, grid, *marks)
+
+    def _row_by_row(self, rows: list[int]) -> None:
+        """These interviews' main answers fetched again, a row each."""
+        keys = [self.meta.keys[row] for row in rows]
+        for start in range(0, len(keys), BATCH):
+            found = _driver_rows(self.db, select(
+                cast(Answer.interview_id, String), Answer.question,
+                func.coalesce(Answer.value, ""), func.coalesce(Answer.special, ""))
+                .where(_among(Answer.__table__.c.interview_id, keys[start:start + BATCH]),
+                       Answer.path.not_like("%[%")))
+            if found:
+                key, question, value, special = (list(c) for c in zip(*found, strict=True))
+                self.main.put(self._rows(key), question, value, special)
 
     def _calculations(self, start: int, count: int) -> tuple[Any, Any] | None:
         """Calculated values (not stored) from the engine restored with the stored
@@ -377,11 +466,11 @@ class _Reader:
         versions = self.meta.versions[start:start + count]
         if not any(self.calculated.get(v) for v in set(versions)):
             return None
-        ids = self.meta.ids[start:start + count]
+        ids = self.meta.keys[start:start + count]
         by_interview: dict[str, list[tuple[str, str, str]]] = {}
         for key, path, value, special in _driver_rows(self.db, select(
                 cast(Answer.interview_id, String), Answer.path, Answer.value, Answer.special)
-                .where(Answer.interview_id.in_(ids))):
+                .where(_among(Answer.__table__.c.interview_id, ids))):
             by_interview.setdefault(key, []).append((path, value or "", special or ""))
         extra_main: tuple[list[Any], ...] = ([], [], [], [])
         extra_repeat: tuple[list[Any], ...] = ([], [], [], [], [])
@@ -445,9 +534,13 @@ class _Reader:
         columns: dict[str, list[Any]] = {name: [] for name in (
             "interview_id", "seq", "kind", "path", "at", "from_path", "old_value",
             "new_value", "old_special", "new_special", "message", "language_chosen")}
+        layout = self.layout
         for key, seq, kind, path, at, stored in events:
             # straight from the driver: JSON text on SQLite, a dict on PostgreSQL
             detail = json.loads(stored) if isinstance(stored, str) else stored or {}
+            if path and not layout.include_contact and layout.is_personal(path):
+                detail = {k: v for k, v in detail.items()  # the respondent's own data
+                          if k not in ("old", "new", "value")}
             columns["interview_id"].append(meta.columns["interview_id"][self.row_of[key]])
             columns["seq"].append(float(seq))
             columns["kind"].append(kind)
@@ -463,28 +556,41 @@ class _Reader:
         return columns
 
 
-def _main_answers(ids: list[uuid.UUID]) -> ClauseElement:
-    """Per interview: how many answers outside repeats, and their questions, values and
-    specials, each column joined by SEP in the same row order."""
-    return (select(cast(Answer.interview_id, String), func.count(),
+def _main_answers(ids: list[str]) -> ClauseElement:
+    """Per interview: its answers outside repeats, their questions, values and specials,
+    each column joined by SEP in the same row order."""
+    return (select(cast(Answer.interview_id, String),
                    func.aggregate_strings(Answer.question, SEP),
                    func.aggregate_strings(func.coalesce(Answer.value, ""), SEP),
                    func.aggregate_strings(func.coalesce(Answer.special, ""), SEP))
-            .where(Answer.interview_id.in_(ids), Answer.path.not_like("%[%"))
+            .where(_among(Answer.__table__.c.interview_id, ids),
+                   Answer.path.not_like("%[%"))
             .group_by(Answer.interview_id))
 
 
-def _repeat_answers(ids: list[uuid.UUID]) -> ClauseElement:
+def _among(column: Any, keys: list[str]) -> ColumnElement[bool] | TextClause:
+    """`column IN (keys)`, the keys written into the statement as they came from the
+    database (hex digits and dashes only, checked): SQLAlchemy's rendering of thousands
+    of UUID literals per batch costs more than the query."""
+    if not keys:
+        return false()
+    if not _KEYS.fullmatch("".join(keys)):
+        raise ValueError("an interview key that is not a UUID")
+    listed = ",".join(f"'{key}'" for key in keys)
+    return text(f"{column.table.name}.{column.name} IN ({listed})")
+
+
+def _repeat_answers(ids: list[str]) -> ClauseElement:
     return (select(cast(Answer.interview_id, String), Answer.path, Answer.question,
                    Answer.value, Answer.special)
-            .where(Answer.interview_id.in_(ids), Answer.path.like("%[%")))
+            .where(_among(Answer.__table__.c.interview_id, ids), Answer.path.like("%[%")))
 
 
-def _events_of(ids: list[uuid.UUID]) -> ClauseElement:
+def _events_of(ids: list[str]) -> ClauseElement:
     return (select(cast(ParadataEvent.interview_id, String), ParadataEvent.seq,
                    ParadataEvent.kind, ParadataEvent.path, ParadataEvent.at,
                    ParadataEvent.detail)
-            .where(ParadataEvent.interview_id.in_(ids)))
+            .where(_among(ParadataEvent.__table__.c.interview_id, ids)))
 
 
 def _driver_rows(db: Database, statement: ClauseElement) -> list[Any]:
@@ -508,15 +614,64 @@ def _driver_rows(db: Database, statement: ClauseElement) -> list[Any]:
         connection.close()
 
 
-def _flat(keys: list[tuple[str, int]], joined: tuple[list[str], ...]
-          ) -> tuple[list[Any], ...] | None:
-    """The batch's joined columns split into one item per answer; None when a column
-    does not split into as many items as counted (a separator inside an answer)."""
-    total = sum(count for _key, count in keys)
-    columns = tuple(SEP.join(part).split(SEP) if total else [] for part in joined)
-    if any(len(column) != total for column in columns):
+def _grid(joined: list[str], width: int) -> list[np.ndarray[Any, Any]] | None:
+    """Each interview's SEP-joined answers split into `width` cells, by column; None when
+    they do not split evenly (a separator inside an answer)."""
+    cells = SEP.join(joined).split(SEP)
+    if len(cells) != width * len(joined):
         return None
-    return columns
+    grid = np.array(cells, dtype=object).reshape(len(joined), width)
+    return [grid[:, j] for j in range(width)]
+
+
+def _parsed(joined: list[str], sources: list[str], numeric: frozenset[str]
+            ) -> list[np.ndarray[Any, Any]] | None:
+    """The block read by pandas' C parser, one line per interview: the numeric questions
+    straight to floats (no Python object per answer), the others as str. None when a
+    line break or separator is inside an answer, or a numeric question holds text (an
+    older version's type): the caller splits the text instead."""
+    floats = [j for j, source in enumerate(sources) if source in numeric]
+    if not floats or len(joined) < PARSED:
+        return None
+    text = "\n".join(joined)
+    rows, width = len(joined), len(sources)
+    if text.count("\n") != rows - 1 or text.count(SEP) != rows * (width - 1):
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=SEP, header=None, names=list(range(width)),
+            index_col=False, engine="c", lineterminator="\n", quoting=csv.QUOTE_NONE,
+            low_memory=False,
+            skip_blank_lines=False, keep_default_na=False, na_values={j: [""] for j in floats},
+            dtype={j: np.float64 if j in floats else object for j in range(width)})
+    except (ValueError, pd.errors.ParserError):
+        return None
+    if frame.shape != (rows, width):
+        return None
+    return [frame[j].to_numpy() for j in range(width)]
+
+
+def _marks(joined: list[str], width: int) -> tuple[np.ndarray[Any, Any], list[str]] | None:
+    """The few special answers among the SEP-joined ones: their cell numbers (row * width
+    + column) and values; None when they do not split evenly."""
+    text = SEP.join(joined)
+    if text.count(SEP) != width * len(joined) - 1:
+        return None
+    cells, found, at, seen = [], [], 0, 0
+    for match in _GIVEN.finditer(text):
+        seen += text.count(SEP, at, match.start())
+        at = match.start()
+        cells.append(seen)
+        found.append(match.group())
+    return np.asarray(cells, dtype=np.intp), found
+
+
+def _canonical(key: str) -> str:
+    """The interview id as str(uuid): SQLite keeps 32 hex digits, PostgreSQL casts it
+    with dashes already."""
+    if len(key) == 32:
+        return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}".lower()
+    return key.lower()
 
 
 def _calculated(d: Def) -> bool:
