@@ -6,6 +6,7 @@ with the repeat and paradata files, the codebook and the DDI XML beside them (RE
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +91,8 @@ def _export(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(summary(report))
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 

@@ -112,7 +112,8 @@ def test_stata_uses_extended_missing_values(store: Store, tmp_path: Path) -> Non
     assert data["age"].tolist() == [34, "b", 70]
     assert meta.variable_value_labels["colour"] == {1: "Red", 2: "Green", 3: "Blue",
                                                     "a": DK, "b": RF}
-    assert meta.column_names_to_labels["fruit_plum"] == "Fruit eaten: Plum"
+    # the choice first: the 80 characters Stata keeps tell the 0/1 columns apart
+    assert meta.column_names_to_labels["fruit_plum"] == "Plum: Fruit eaten"
     assert all(len(name) <= 32 for name in data.columns)
 
 
@@ -256,3 +257,53 @@ def test_central_databases_alike(any_url: str, tmp_path: Path) -> None:
     events = read_csv(tmp_path / "s_paradata.csv")
     assert {(r["old_value"], r["new_value"]) for r in events} == {("1", "2")}
     assert len(events) == 3 and uuid.UUID(events[0]["interview_id"]) in ids
+
+
+def test_long_texts_stay_whole_in_stata(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from interviewer.export.layout import Table, Variable
+    from interviewer.export.writers import write_dta
+
+    long = "ż" * 3000  # an open answer longer than Stata's 2045-byte str
+    note = Variable(name="note", label="A long note", kind="string", role="answer",
+                    source="note")
+    write_dta(pd.DataFrame({"note": [long, ""]}),
+              Table(repeat="", label="", variables=[note]), tmp_path / "long.dta")
+    data, _ = pyreadstat.read_dta(str(tmp_path / "long.dta"))
+    assert data["note"][0] == long
+
+
+PERSONAL_FORM = """
+| survey |
+| | type | name | label | personal |
+| | text | phone | Your phone | yes |
+| | text | why | Why? | |
+| settings |
+| | form_id | version | form_title |
+| | pers | 1 | Personal data |
+"""
+
+
+def test_personal_answers_stay_out_of_the_files_and_the_paradata(tmp_path: Path) -> None:
+    from interviewer.context import build_context
+    from tests.export.helpers import add_user
+
+    context = build_context(tmp_path / "data")
+    form = write_form(tmp_path, PERSONAL_FORM, "pers.md")
+    published = context.questionnaires.publish(SYSTEM, form, "Pers")
+    anna = add_user(context, "anna", "interviewer")
+    boss = add_user(context, "boss", "supervisor")
+    case_id = new_case(context, published.survey_id, anna, 1)
+    interview(context, anna, case_id, {"phone": "+48 600 111 222", "why": "ok"}, "completed")
+    service = ExportService(context.db)
+    service.export(boss, "Pers", tmp_path / "out" / "p.csv")
+    main_text = (tmp_path / "out" / "p.csv").read_text(encoding="utf-8-sig")
+    paradata = (tmp_path / "out" / "p_paradata.csv").read_text(encoding="utf-8-sig")
+    assert "600 111 222" not in main_text and "600 111 222" not in paradata
+    assert "ok" in main_text  # the rest is there
+    service.export(boss, "Pers", tmp_path / "all" / "p.csv", include_contact=True)
+    assert "600 111 222" in (tmp_path / "all" / "p.csv").read_text(encoding="utf-8-sig")
+    assert "600 111 222" in (tmp_path / "all" / "p_paradata.csv").read_text(
+        encoding="utf-8-sig")
+    context.close()
