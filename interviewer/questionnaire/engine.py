@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -662,6 +662,37 @@ class Interview:
     def data(self) -> dict[str, Any]:
         """Every relevant, non-empty value by name; repeats as lists of objects."""
         return _collect(self.root_element)
+
+
+StoredAnswer = tuple[str, "str | None", "str | None"]  # path, value, special
+
+
+def _special(text: str | None) -> SpecialAnswer | None:
+    if text == "dont_know":
+        return "dont_know"
+    return "refused" if text == "refused" else None
+
+
+def restore(interview: Interview, answers: Iterable[StoredAnswer]) -> list[StoredAnswer]:
+    """Put stored answers back into the answer tree, as a resumed interview does.
+    Instances of repeats counted by an answer appear once that answer is in, so this
+    takes a pass per level of nesting. Returns the answers no node takes any more (an
+    instance that no longer exists): the store keeps them, the tree does not."""
+    pending = list(answers)
+    while pending:
+        left = []
+        for path, value, special in pending:
+            node = interview.find(path, create=True)
+            if node is None:
+                left.append((path, value, special))
+            elif node.definition is not None and not node.definition.is_container:
+                node.value = value or ""
+                node.special = _special(special)
+        interview.recompute_all()
+        if len(left) == len(pending):
+            return left
+        pending = left
+    return []
 
 
 def _collect(parent: Node) -> dict[str, Any]:

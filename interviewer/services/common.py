@@ -18,6 +18,16 @@ def utc_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def aware_utc(value: datetime | str | None) -> datetime | None:
+    """A time read from the database as a UTC-aware datetime: aggregates (min, max) come
+    back as text or without their zone on SQLite."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 class ServiceError(Exception):
     """A refusal the user should read (not a bug)."""
 

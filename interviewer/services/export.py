@@ -61,6 +61,7 @@ from interviewer.export import (
 from interviewer.export.writers import FORMATS
 from interviewer.questionnaire.compiled import CompiledForm, Def
 from interviewer.questionnaire.engine import Interview as Engine
+from interviewer.questionnaire.engine import restore
 from interviewer.questionnaire.model import QuestionType
 from interviewer.services.common import (
     Clock,
@@ -688,24 +689,9 @@ def _instance_numbers(instance: str) -> tuple[int, ...]:
 
 
 def _restored(form: CompiledForm, rows: Sequence[tuple[str, str, str]]) -> Engine:
-    """The interview's engine with its stored answers (path, value, special) put back, as
-    a resumed interview: one pass per level of repeats counted by answers."""
+    """The interview's engine with its stored answers (path, value, special) put back."""
     engine = Engine(form)
-    pending = list(rows)
-    while pending:
-        left = []
-        for path, value, special in pending:
-            node = engine.find(path, create=True)
-            if node is None:
-                left.append((path, value, special))
-            elif node.definition is not None and not node.definition.is_container:
-                node.value = value or ""
-                node.special = "dont_know" if special == "dont_know" else \
-                    "refused" if special == "refused" else None
-        engine.recompute_all()
-        if len(left) == len(pending):
-            break
-        pending = left
+    restore(engine, rows)
     return engine
 
 

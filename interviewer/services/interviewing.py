@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from interviewer.questionnaire.engine import Interview, Node, Problem, typed_value
+from interviewer.questionnaire.engine import Interview, Node, Problem, restore, typed_value
 from interviewer.questionnaire.model import (
     ANSWERABLE,
     MULTI_VALUED,
@@ -280,22 +280,9 @@ class InterviewSession:
 
     # -- restoring --
     def _restore(self, answers: list[Answer]) -> None:
-        """Put stored answers back. Instances of repeats with a repeat_count appear once
-        the answers they count are in, so this takes a pass per level of nesting."""
-        pending = answers
-        while pending:
-            left = []
-            for row in pending:
-                node = self.interview.find(row.path, create=True)
-                if node is None:
-                    left.append(row)
-                elif node.definition is not None and not node.definition.is_container:
-                    node.value = row.value or ""
-                    node.special = _special(row.special)
-            self.interview.recompute_all()
-            if len(left) == len(pending):
-                break  # instances that no longer exist: the rows stay in the store
-            pending = left
+        """Put stored answers back (an instance that no longer exists keeps its rows in
+        the store)."""
+        restore(self.interview, [(a.path, a.value, a.special) for a in answers])
 
     def _first_commented(self) -> Screen | None:
         """A rejected interview opens on the first question the supervisor commented on

@@ -39,6 +39,7 @@ from interviewer.services.common import (
     CurrentUser,
     NotFound,
     ServiceError,
+    aware_utc,
     require_role,
     utc_clock,
 )
@@ -938,7 +939,7 @@ def _pauses(session: Session, survey_id: uuid.UUID) -> dict[Any, float]:
                Interview.status.in_(COUNTED)))
     away: dict[Any, float] = defaultdict(float)
     for key, at, previous in rows:
-        start, end = _moment(previous), _moment(at)
+        start, end = aware_utc(previous), aware_utc(at)
         if start is not None and end is not None:
             away[key] += max((end - start).total_seconds(), 0.0)
     return away
@@ -949,7 +950,7 @@ def _working_time(started: datetime | None, completed: datetime | None, first: A
     """An interview's working time: its events' span less its pauses; without
     paradata start to completion. Capped: a pause its events do not show (no resume
     logged) must not count whole."""
-    first_at, last_at = _moment(first), _moment(last)
+    first_at, last_at = aware_utc(first), aware_utc(last)
     if first_at is not None and last_at is not None and last_at > first_at:
         span = last_at - first_at - timedelta(seconds=away_seconds)
     elif started is not None and completed is not None and completed >= started:
@@ -957,16 +958,6 @@ def _working_time(started: datetime | None, completed: datetime | None, first: A
     else:
         return None
     return min(max(span, timedelta()), MAX_INTERVIEW)
-
-
-def _moment(value: datetime | str | None) -> datetime | None:
-    """An aggregate (min, max) of a time column as a UTC-aware datetime, should the
-    driver hand it back as text or without its zone (SQLite)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
 
 
 def _productivity(ids: set[uuid.UUID], names: dict[uuid.UUID, str],

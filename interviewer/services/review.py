@@ -27,6 +27,7 @@ from interviewer.fieldwork.dispositions import OUTCOMES
 from interviewer.questionnaire.compiled import CompiledForm
 from interviewer.questionnaire.engine import Interview as FormInterview
 from interviewer.questionnaire.engine import Node
+from interviewer.questionnaire.engine import restore as restore_answers
 from interviewer.questionnaire.model import MULTI_VALUED
 from interviewer.services.common import (
     Clock,
@@ -34,6 +35,7 @@ from interviewer.services.common import (
     NotFound,
     Role,
     ServiceError,
+    aware_utc,
     require_role,
     utc_clock,
 )
@@ -424,7 +426,7 @@ class ReviewService:
         """The time for this rejection's comments: after every earlier remark on the
         interview, whatever this workstation's clock says, because the device shows the
         comments of the latest rejection by time."""
-        latest = _moment(session.scalar(select(func.max(Remark.created_at)).where(
+        latest = aware_utc(session.scalar(select(func.max(Remark.created_at)).where(
             Remark.interview_id == interview_id)))
         return max(now, latest + timedelta(milliseconds=1)) if latest else now
 
@@ -569,7 +571,7 @@ def _pauses(session: Session, survey_ids: set[uuid.UUID]) -> dict[uuid.UUID, flo
                Interview.status.in_(REVIEWED)))
     away: dict[uuid.UUID, float] = {}
     for interview_id, at, previous in rows:
-        start, end = _moment(previous), _moment(at)
+        start, end = aware_utc(previous), aware_utc(at)
         if start is not None and end is not None:
             away[interview_id] = away.get(interview_id, 0.0) + \
                 max((end - start).total_seconds(), 0.0)
@@ -615,22 +617,12 @@ def _median_minutes(session: Session, survey_ids: set[uuid.UUID],
 def duration_minutes(first: datetime | str | None, last: datetime | str | None,
                      started: datetime | None, completed: datetime | None) -> float | None:
     """First to last paradata event; without paradata, start to completion."""
-    first_at, last_at = _moment(first), _moment(last)
+    first_at, last_at = aware_utc(first), aware_utc(last)
     if first_at is not None and last_at is not None and last_at > first_at:
         return (last_at - first_at).total_seconds() / 60
     if started is not None and completed is not None:
         return max((completed - started).total_seconds(), 0) / 60
     return None
-
-
-def _moment(value: datetime | str | None) -> datetime | None:
-    """An aggregate (min, max) of a time column as a UTC-aware datetime, should the
-    driver hand it back as text or without its zone (SQLite)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
 
 
 def flags_of(minutes: float | None, median: float | None, answered: int, specials: int,
@@ -767,24 +759,9 @@ def _rounded(minutes: float | None) -> float | None:
 
 
 def restore(engine: FormInterview, stored: dict[str, tuple[str | None, str | None]]) -> None:
-    """Put stored answers into the answer tree (as the interview session does): repeat
-    instances counted by an answer appear once that answer is in, so a pass per level."""
-    pending = list(stored)
-    while pending:
-        left = []
-        for path in pending:
-            node = engine.find(path, create=True)
-            if node is None:
-                left.append(path)
-            elif node.definition is not None and not node.definition.is_container:
-                value, special = stored[path]
-                node.value = value or ""
-                node.special = "dont_know" if special == "dont_know" else \
-                    "refused" if special == "refused" else None
-        engine.recompute_all()
-        if len(left) == len(pending):
-            break
-        pending = left
+    """Put stored answers into the answer tree (as the interview session does)."""
+    restore_answers(engine, [(path, value, special) for path, (value, special)
+                             in stored.items()])
 
 
 def _leaves(parent: Node) -> Iterable[Node]:
