@@ -206,13 +206,17 @@ class ReviewScreen(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         for widget in (self.survey, self.interviewer, self.flag, self.period, self.status,
-                       self.conflicts_button, self.refresh_button, self.back_button):
+                       self.back_button):
             top.addWidget(widget)
         left = QWidget(self)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.queue, 1)
-        left_layout.addWidget(self.count_label)
+        under = QHBoxLayout()  # below the queue: what acts on the queue as a whole
+        under.addWidget(self.count_label, 1)
+        under.addWidget(self.conflicts_button)
+        under.addWidget(self.refresh_button)
+        left_layout.addLayout(under)
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(12, 0, 0, 0)
@@ -229,9 +233,9 @@ class ReviewScreen(QWidget):
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 1)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([600, 720])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([540, 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(28, 22, 28, 20)
         layout.setSpacing(12)
