@@ -19,9 +19,9 @@ from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import ColumnElement, String, cast, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from interviewer.fieldwork.dispositions import category_of
 from interviewer.metrics.cx import ces, csat_pooled, nps
@@ -43,6 +43,7 @@ from interviewer.services.common import (
     require_role,
     utc_clock,
 )
+from interviewer.services.paradata import time_away
 from interviewer.services.questionnaires import FormCache
 from interviewer.services.rates import RatesService
 from interviewer.storage.db import Database
@@ -924,25 +925,9 @@ def _other_calls_query(survey_id: uuid.UUID) -> Any:
 
 
 def _pauses(session: Session, survey_id: uuid.UUID) -> dict[Any, float]:
-    """Seconds each counted interview lay suspended: from the event before each resume
-    (a suspend, or the last answer before the app stopped) to the resume; one query for
-    the survey (resumes are few; each finds its previous event by the (interview, seq)
-    index), as services/review.py measures it."""
-    resume, earlier = aliased(ParadataEvent), aliased(ParadataEvent)
-    before = (select(func.max(earlier.at))
-              .where(earlier.interview_id == resume.interview_id, earlier.seq < resume.seq)
-              .scalar_subquery())
-    rows = session.execute(
-        select(_raw_id(resume.interview_id), resume.at, before)
-        .join(Interview, Interview.id == resume.interview_id)
-        .where(resume.kind == "resume", Interview.survey_id == survey_id,
-               Interview.status.in_(COUNTED)))
-    away: dict[Any, float] = defaultdict(float)
-    for key, at, previous in rows:
-        start, end = aware_utc(previous), aware_utc(at)
-        if start is not None and end is not None:
-            away[key] += max((end - start).total_seconds(), 0.0)
-    return away
+    """Seconds each counted interview lay suspended, by its id as the database's text."""
+    return time_away(session, and_(Interview.survey_id == survey_id,
+                                   Interview.status.in_(COUNTED)), key=_raw_id)
 
 
 def _working_time(started: datetime | None, completed: datetime | None, first: Any,

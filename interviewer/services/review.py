@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, case, distinct, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, Select, and_, case, distinct, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from interviewer.fieldwork.dispositions import OUTCOMES
 from interviewer.questionnaire.compiled import CompiledForm
@@ -40,6 +40,7 @@ from interviewer.services.common import (
     utc_clock,
 )
 from interviewer.services.interviewing import form_interview
+from interviewer.services.paradata import time_away
 from interviewer.services.questionnaires import FormCache
 from interviewer.storage.db import Database
 from interviewer.storage.models import (
@@ -554,28 +555,11 @@ def _day_start(day: date) -> datetime:
 
 
 def _pauses(session: Session, survey_ids: set[uuid.UUID]) -> dict[uuid.UUID, float]:
-    """Seconds each finished interview of these surveys spent away: from the event
-    before each resume (a suspend, or the last answer before the app stopped) to the
-    resume. Resumes are few, and each finds its previous event by the (interview, seq)
-    index."""
+    """Seconds each finished interview of these surveys spent away (suspended)."""
     if not survey_ids:
         return {}
-    resume, earlier = aliased(ParadataEvent), aliased(ParadataEvent)
-    before = (select(func.max(earlier.at))
-              .where(earlier.interview_id == resume.interview_id, earlier.seq < resume.seq)
-              .scalar_subquery())
-    rows = session.execute(
-        select(resume.interview_id, resume.at, before)
-        .join(Interview, Interview.id == resume.interview_id)
-        .where(resume.kind == "resume", Interview.survey_id.in_(survey_ids),
-               Interview.status.in_(REVIEWED)))
-    away: dict[uuid.UUID, float] = {}
-    for interview_id, at, previous in rows:
-        start, end = aware_utc(previous), aware_utc(at)
-        if start is not None and end is not None:
-            away[interview_id] = away.get(interview_id, 0.0) + \
-                max((end - start).total_seconds(), 0.0)
-    return away
+    return time_away(session, and_(Interview.survey_id.in_(survey_ids),
+                                   Interview.status.in_(REVIEWED)))
 
 
 def _event_pauses(events: Iterable[tuple[Any, ...]]) -> float:
