@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QCloseEvent
@@ -15,13 +15,15 @@ from interviewer.context import AppContext, sync_minutes
 from interviewer.services.common import CurrentUser, ServiceError
 from interviewer.storage.db import StorageError
 from interviewer.ui.cati_window import CatiScreen
-from interviewer.ui.dashboard_window import DashboardScreen
 from interviewer.ui.home_window import HomeScreen
 from interviewer.ui.interview_actions import Opened
 from interviewer.ui.interview_window import InterviewScreen
 from interviewer.ui.login_window import LoginScreen
-from interviewer.ui.review_window import ReviewScreen
 from interviewer.ui.tasks import TaskRunner, report_unexpected
+
+if TYPE_CHECKING:
+    from interviewer.ui.dashboard_window import DashboardScreen
+    from interviewer.ui.review_window import ReviewScreen
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +50,12 @@ class MainWindow(QMainWindow):
         self.home = HomeScreen(self.tasks, self)
         self.interview = InterviewScreen(self)
         self.cati = CatiScreen(self.tasks, self)
-        self.review = ReviewScreen(self.tasks, self)
-        self.dashboard = DashboardScreen(self.tasks, self)
+        # the supervisors' screens are made on first use: interviewers never pay for
+        # them (QtCharts, the results service) at start-up
+        self._review: ReviewScreen | None = None
+        self._dashboard: DashboardScreen | None = None
         self.stack = QStackedWidget(self)
-        for screen in (self.login, self.home, self.interview, self.cati, self.review,
-                       self.dashboard):
+        for screen in (self.login, self.home, self.interview, self.cati):
             self.stack.addWidget(screen)
         self.setCentralWidget(self.stack)
         self.statusBar().setSizeGripEnabled(False)
@@ -64,11 +67,9 @@ class MainWindow(QMainWindow):
         self.cati.interview_opened.connect(self._on_interview_opened)
         self.cati.back_requested.connect(self._on_cati_left)
         self.home.review_requested.connect(
-            lambda: self._open_central_screen(self.review, self.context.review))
+            lambda: self._open_central_screen(lambda: self.review, self.context.review))
         self.home.dashboard_requested.connect(
-            lambda: self._open_central_screen(self.dashboard, self.context.results))
-        self.review.back_requested.connect(self._on_cati_left)
-        self.dashboard.back_requested.connect(self._on_cati_left)
+            lambda: self._open_central_screen(lambda: self.dashboard, self.context.results))
         self.interview.interview_closed.connect(self._on_interview_closed)
         self._show(self.login)
         self.login.reset()
@@ -126,7 +127,29 @@ class MainWindow(QMainWindow):
             return
         report_unexpected(error)
 
-    def _open_central_screen(self, screen: ReviewScreen | DashboardScreen,
+    @property
+    def review(self) -> ReviewScreen:
+        if self._review is None:
+            from interviewer.ui.review_window import ReviewScreen
+
+            self._review = ReviewScreen(self.tasks, self)
+            self._add_staff_screen(self._review)
+        return self._review
+
+    @property
+    def dashboard(self) -> DashboardScreen:
+        if self._dashboard is None:
+            from interviewer.ui.dashboard_window import DashboardScreen
+
+            self._dashboard = DashboardScreen(self.tasks, self)
+            self._add_staff_screen(self._dashboard)
+        return self._dashboard
+
+    def _add_staff_screen(self, screen: ReviewScreen | DashboardScreen) -> None:
+        self.stack.addWidget(screen)
+        screen.back_requested.connect(self._on_cati_left)
+
+    def _open_central_screen(self, screen: Callable[[], ReviewScreen | DashboardScreen],
                              factory: Callable[[CurrentUser], Any]) -> None:
         """A supervisor's screen over central, whose service is made off the GUI thread
         (opening central may wait on the network)."""
@@ -139,14 +162,16 @@ class MainWindow(QMainWindow):
                        lambda service: self._on_central_ready(user, screen, service),
                        self._on_calling_failed)
 
-    def _on_central_ready(self, user: CurrentUser, screen: ReviewScreen | DashboardScreen,
+    def _on_central_ready(self, user: CurrentUser,
+                          screen: Callable[[], ReviewScreen | DashboardScreen],
                           service: Any) -> None:
         self._connecting = False
         if user is not self.user:
             return  # signed out meanwhile
         self.statusBar().clearMessage()
-        self._show(screen)
-        screen.set_service(service)
+        shown = screen()  # made here, on the GUI thread, the first time
+        self._show(shown)
+        shown.set_service(service)
 
     def _on_cati_left(self) -> None:
         self._show(self.home)
@@ -155,8 +180,9 @@ class MainWindow(QMainWindow):
     def _on_sign_out_requested(self) -> None:
         log.info("signed out")
         self.cati.clear()
-        self.review.clear()
-        self.dashboard.clear()
+        for screen in (self._review, self._dashboard):
+            if screen is not None:
+                screen.clear()
         self.home.sync.set_factory(None)
         self.user = None
         self.setWindowTitle("Interviewer")
