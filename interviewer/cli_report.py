@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from interviewer.cli_common import (
     EXIT_OK,
@@ -25,8 +26,14 @@ from interviewer.cli_common import (
     central_options,
     central_url_of,
     error,
+    open_central_or_say,
     show_help,
 )
+
+if TYPE_CHECKING:
+    from interviewer.storage.db import Database
+
+T = TypeVar("T")
 
 _CATEGORY_LABELS = {
     "I": "complete interviews", "P": "partial interviews", "R": "refusals and break-offs",
@@ -77,29 +84,37 @@ def _share(text: str) -> float:
     return value
 
 
-def _rates(args: argparse.Namespace) -> int:
-    from interviewer.services.common import SYSTEM, NotFound, ServiceError
-    from interviewer.services.rates import RatesService
-    from interviewer.storage.central import open_central, shown_url
+def _on_central(args: argparse.Namespace, work: Callable[[Database], T]) -> T | int:
+    """`work` on the central database, or the exit code after one line saying why not:
+    2 when central or the survey cannot be found, 1 when the service refuses."""
+    from interviewer.services.common import NotFound, ServiceError
+    from interviewer.storage.central import shown_url
     from interviewer.storage.db import StorageError
 
-    url = central_url_of(args)
-    try:
-        db = open_central(url)
-    except StorageError as e:
-        error(f"{e.message} {e.fix}")
+    db = open_central_or_say(args)
+    if db is None:
         return EXIT_UNUSABLE
     try:
-        report = RatesService(db).report(SYSTEM, args.survey, e=args.e)
+        return work(db)
     except NotFound as e:
-        print(f"error: {e} in the central database {shown_url(url)}; check the name "
-              "(it is case-sensitive) or --central", file=sys.stderr)
+        error(f"{e} in the central database {shown_url(central_url_of(args))}; check the "
+              "name (it is case-sensitive) or --central")
         return EXIT_UNUSABLE
     except (ServiceError, StorageError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        error(" ".join(str(e).split()))
         return EXIT_STOPPED
     finally:
         db.dispose()
+
+
+def _rates(args: argparse.Namespace) -> int:
+    from interviewer.services.common import SYSTEM
+    from interviewer.services.rates import RatesService
+
+    report = _on_central(args, lambda db: RatesService(db).report(SYSTEM, args.survey,
+                                                                   e=args.e))
+    if isinstance(report, int):
+        return report
     if args.json:
         print(json.dumps(report.as_json(), indent=1))
     else:
@@ -122,34 +137,10 @@ def _table(report: Any) -> str:
 
 
 def _cx(args: argparse.Namespace) -> int:
-    from interviewer.services.common import SYSTEM, NotFound, ServiceError
-    from interviewer.services.results import ResultsService
-    from interviewer.storage.central import open_central, shown_url
-    from interviewer.storage.db import StorageError
-
-    url = central_url_of(args)
-    try:
-        db = open_central(url)
-    except StorageError as e:
-        error(f"{e.message} {e.fix}")
-        return EXIT_UNUSABLE
-    try:
-        service = ResultsService(db, SYSTEM)
-        found = [s for s in service.surveys() if s.name == args.survey]
-        if not found:
-            raise NotFound(f"there is no survey '{args.survey}'")
-        report = service.cx(found[0].id)
-        fieldwork = service.fieldwork(found[0].id)
-        productivity = service.productivity(found[0].id)
-    except NotFound as e:
-        print(f"error: {e} in the central database {shown_url(url)}; check the name "
-              "(it is case-sensitive) or --central", file=sys.stderr)
-        return EXIT_UNUSABLE
-    except (ServiceError, StorageError) as e:
-        print(f"error: {' '.join(str(e).split())}", file=sys.stderr)
-        return EXIT_STOPPED
-    finally:
-        db.dispose()
+    read = _on_central(args, lambda db: _read_cx(db, args.survey))
+    if isinstance(read, int):
+        return read
+    report, fieldwork, productivity = read
     if args.json:
         print(json.dumps({**report.as_json(), "fieldwork": fieldwork.model_dump(mode="json"),
                           "productivity": [p.model_dump(mode="json") for p in productivity]},
@@ -157,6 +148,19 @@ def _cx(args: argparse.Namespace) -> int:
     else:
         print(_cx_table(report))
     return _write_files(args, report, fieldwork, productivity)
+
+
+def _read_cx(db: Database, survey: str) -> tuple[Any, Any, Any]:
+    from interviewer.services.common import SYSTEM, NotFound
+    from interviewer.services.results import ResultsService
+
+    service = ResultsService(db, SYSTEM)
+    found = [s for s in service.surveys() if s.name == survey]
+    if not found:
+        raise NotFound(f"there is no survey '{survey}'")
+    survey_id = found[0].id
+    return (service.cx(survey_id), service.fieldwork(survey_id),
+            service.productivity(survey_id))
 
 
 def _write_files(args: argparse.Namespace, report: Any, fieldwork: Any,
