@@ -63,6 +63,7 @@ from interviewer.questionnaire.compiled import CompiledForm, Def
 from interviewer.questionnaire.engine import Interview as Engine
 from interviewer.questionnaire.engine import restore
 from interviewer.questionnaire.model import QuestionType
+from interviewer.services.audit import audit
 from interviewer.services.common import (
     Clock,
     CurrentUser,
@@ -106,6 +107,7 @@ class ExportedFile(BaseModel):
 
 class ExportReport(BaseModel):
     survey: str
+    survey_id: uuid.UUID
     interviews: int
     statuses: list[str]
     files: list[ExportedFile]
@@ -160,8 +162,14 @@ class ExportService:
         """Write `out` (the main file) and its companions beside it; see the README."""
         require_role(user, "supervisor", "admin")
         with _collector_paused():
-            return self._export(survey, out, fmt, statuses, codes, include_contact, language,
-                                batch)
+            report = self._export(survey, out, fmt, statuses, codes, include_contact,
+                                  language, batch)
+        with self.db.unit_of_work() as session:  # who took the data out, and how much
+            audit(session, user, self.clock(), "export", "survey", report.survey_id,
+                  {"format": out.suffix.lstrip(".") if fmt is None else fmt,
+                   "interviews": report.interviews, "statuses": report.statuses,
+                   "include_contact": include_contact})
+        return report
 
     def _export(self, survey: str, out: Path, fmt: Format | None, statuses: Sequence[str],
                 codes: bool, include_contact: bool, language: str | None,
@@ -192,8 +200,9 @@ class ExportService:
                               variables=len(w.table.variables)) for w in written]
         files += [ExportedFile(path=_companion(out, ".ddi.xml"), rows=0, variables=0),
                   ExportedFile(path=_companion(out, "_codebook.md"), rows=0, variables=0)]
-        return ExportReport(survey=survey, interviews=len(meta.keys), statuses=list(statuses),
-                            files=files, warnings=list(layout.warnings))
+        return ExportReport(survey=survey, survey_id=survey_id, interviews=len(meta.keys),
+                            statuses=list(statuses), files=files,
+                            warnings=list(layout.warnings))
 
     def _write(self, layout: Layout, reader: _Reader, meta: _Meta, out: Path, fmt: Format,
                codes: bool) -> list[WrittenTable]:

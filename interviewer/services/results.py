@@ -4,8 +4,6 @@ fieldwork progress and interviewer productivity. Supervisors and admins only."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 import statistics
@@ -19,7 +17,7 @@ from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import ColumnElement, String, and_, cast, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, cast, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,6 +32,7 @@ from interviewer.metrics.targets import (
     rule_matches,
 )
 from interviewer.questionnaire.model import Question, Questionnaire, Repeat
+from interviewer.services.audit import audit, audit_many
 from interviewer.services.common import (
     Clock,
     CurrentUser,
@@ -50,7 +49,6 @@ from interviewer.storage.db import Database
 from interviewer.storage.ids import uuid7
 from interviewer.storage.models import (
     Answer,
-    AuditEntry,
     CallAttempt,
     Case,
     FollowUp,
@@ -307,7 +305,7 @@ class ResultsService:
             row.revision += 1
             session.flush()
             record_change(session, "survey", row.id, None, now)
-            _audit(session, self._user, now, "cx_settings", "survey", row.id, {})
+            audit(session, self._user, now, "cx_settings", "survey", row.id, {})
         self._known.pop(survey_id, None)  # the rules may differ now
 
     def _load(self, survey_id: uuid.UUID) -> _Data:
@@ -367,7 +365,7 @@ class ResultsService:
                     "note": ""}
                    for s, i in _missing_in(session, data.survey.id, candidates)]
             created = _insert_new(session, new)
-            _audit_many(session, self._user, now, [
+            audit_many(session, self._user, now, [
                 ("follow_up_created", "follow_up", row["id"],
                  {"rule": row["rule_index"], "metric": row["metric"]})
                 for row in new if row["id"] in created])
@@ -412,7 +410,7 @@ class ResultsService:
                         note=note.strip()))
             if getattr(closed, "rowcount", 1) == 0:  # closed meanwhile by someone else
                 raise ServiceError("This follow-up case is already closed.")
-            _audit(session, self._user, now, "follow_up_closed", "follow_up", row.id,
+            audit(session, self._user, now, "follow_up_closed", "follow_up", row.id,
                    {"survey_id": str(row.survey_id)})
 
     def _views(self, *where: ColumnElement[bool]) -> list[FollowUpView]:
@@ -863,33 +861,6 @@ def _view(row: FollowUp, name: str | None, phone: str | None) -> FollowUpView:
         respondent=name or "", note=row.note or "", phone=phone)
 
 
-def _audit(session: Session, user: CurrentUser, now: datetime, action: str, entity: str,
-           entity_id: uuid.UUID, detail: dict[str, object]) -> None:
-    _audit_many(session, user, now, [(action, entity, entity_id, detail)])
-
-
-def _audit_many(session: Session, user: CurrentUser, now: datetime,
-                entries: list[tuple[str, str, Any, dict[str, object]]]) -> None:
-    """Audit entries chained to central's previous one, under the change-log lock that
-    orders every central writer of the chain (as services/review.py does). Written in
-    one statement; ids are sorted so that (at, id) order is the chain's order."""
-    if not entries:
-        return
-    lock_change_log(session)
-    previous = session.scalar(select(AuditEntry.hash).order_by(
-        AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
-    rows = []
-    for row_id, (action, entity, entity_id, detail) in zip(
-            sorted(uuid7() for _ in entries), entries, strict=True):
-        body = json.dumps([previous, now.isoformat(), str(user.id), user.role, action,
-                           entity, str(entity_id), detail], sort_keys=True)
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
-        rows.append({"id": row_id, "at": now, "actor_id": user.id if user.id.int else None,
-                     "role": user.role, "action": action, "entity": entity,
-                     "entity_id": str(entity_id), "detail": detail, "prev_hash": previous,
-                     "synced": True, "hash": digest})
-        previous = digest
-    session.execute(insert(AuditEntry), rows)
 
 
 # -- fieldwork --

@@ -10,8 +10,6 @@ devices to pull (sync.changes.record_change).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import statistics
 import uuid
 from collections.abc import Iterable
@@ -29,6 +27,7 @@ from interviewer.questionnaire.engine import Interview as FormInterview
 from interviewer.questionnaire.engine import Node
 from interviewer.questionnaire.engine import restore as restore_answers
 from interviewer.questionnaire.model import MULTI_VALUED
+from interviewer.services.audit import audit
 from interviewer.services.common import (
     Clock,
     CurrentUser,
@@ -444,17 +443,7 @@ class ReviewService:
 
     def _audit(self, session: Session, action: str, entity: str, entity_id: uuid.UUID,
                detail: dict[str, object]) -> None:
-        """An audit entry chained to central's previous one (the change-log lock, taken
-        by record_change, orders the writers)."""
-        previous = session.scalar(select(AuditEntry.hash).order_by(
-            AuditEntry.at.desc(), AuditEntry.id.desc()).limit(1))
-        now = self.clock()
-        body = json.dumps([previous, now.isoformat(), str(self.user.id), self.user.role,
-                           action, entity, str(entity_id), detail], sort_keys=True)
-        session.add(AuditEntry(at=now, actor_id=self.user.id, role=self.user.role,
-                               action=action, entity=entity, entity_id=str(entity_id),
-                               detail=detail, prev_hash=previous, synced=True,
-                               hash=hashlib.sha256(body.encode("utf-8")).hexdigest()))
+        audit(session, self.user, self.clock(), action, entity, entity_id, detail)
 
 
 def _conflict_view(session: Session, row: SyncConflict) -> ConflictView:

@@ -307,3 +307,21 @@ def test_personal_answers_stay_out_of_the_files_and_the_paradata(tmp_path: Path)
     assert "600 111 222" in (tmp_path / "all" / "p_paradata.csv").read_text(
         encoding="utf-8-sig")
     context.close()
+
+
+def test_every_export_is_in_the_audit_log(store: Store, tmp_path: Path) -> None:
+    from interviewer.storage.models import AuditEntry
+
+    def exports() -> list[AuditEntry]:
+        with store.context.db.unit_of_work() as session:
+            return list(session.scalars(select(AuditEntry).where(
+                AuditEntry.action == "export").order_by(AuditEntry.at, AuditEntry.id)))
+
+    before = len(exports())  # the store is shared by this module's tests
+    export(store, tmp_path / "acme.sav")
+    entries = exports()
+    assert len(entries) == before + 1
+    entry = entries[-1]
+    assert (entry.actor_id, entry.role) == (store.supervisor.id, "supervisor")
+    assert entry.detail["format"] == "sav" and entry.detail["interviews"] == 3
+    assert entry.detail["include_contact"] is False
