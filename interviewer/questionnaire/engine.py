@@ -667,7 +667,8 @@ class Interview:
 StoredAnswer = tuple[str, "str | None", "str | None"]  # path, value, special
 
 
-def _special(text: str | None) -> SpecialAnswer | None:
+def as_special(text: str | None) -> SpecialAnswer | None:
+    """A stored special answer as the engine's value (anything else: none)."""
     if text == "dont_know":
         return "dont_know"
     return "refused" if text == "refused" else None
@@ -687,7 +688,7 @@ def restore(interview: Interview, answers: Iterable[StoredAnswer]) -> list[Store
                 left.append((path, value, special))
             elif node.definition is not None and not node.definition.is_container:
                 node.value = value or ""
-                node.special = _special(special)
+                node.special = as_special(special)
         interview.recompute_all()
         if len(left) == len(pending):
             return left

@@ -16,12 +16,18 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from interviewer.questionnaire.engine import Interview, Node, Problem, restore, typed_value
+from interviewer.questionnaire.engine import (
+    Interview,
+    Node,
+    Problem,
+    as_special,
+    restore,
+    typed_value,
+)
 from interviewer.questionnaire.model import (
     ANSWERABLE,
     MULTI_VALUED,
     SPECIAL_ANSWERS,
-    SpecialAnswer,
 )
 from interviewer.questionnaire.navigation import Blocked, Navigator, Screen
 from interviewer.services.common import (
@@ -415,7 +421,7 @@ class InterviewSession:
         if special not in SPECIAL_ANSWERS:
             return ProblemView(path=node.path, kind="type", message="Unknown special answer.")
         old = (node.value, node.special)
-        problem = self.interview.set_special(node, _special(special) or "dont_know")
+        problem = self.interview.set_special(node, as_special(special) or "dont_know")
         if problem is not None:
             return _problem(node, problem)
         self._save(node, old)
@@ -429,7 +435,7 @@ class InterviewSession:
         try:
             self._write_answer(node, old, value, special, now)
         except BaseException:
-            self.interview.put(node, old[0], _special(old[1]))  # the screen shows the store
+            self.interview.put(node, old[0], as_special(old[1]))  # the screen shows the store
             raise
 
     def _write_answer(self, node: Node, old: tuple[str, str | None], value: str | None,
@@ -685,9 +691,3 @@ def _problem(node: Node, problem: Problem) -> ProblemView:
     return ProblemView(path=node.path, kind=problem.kind, message=problem.message)
 
 
-def _special(value: str | None) -> SpecialAnswer | None:
-    if value == "dont_know":
-        return "dont_know"
-    if value == "refused":
-        return "refused"
-    return None
