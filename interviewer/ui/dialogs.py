@@ -19,13 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 
-class RemarkDialog(QDialog):
-    """F2: a remark on the current question (what the respondent said, a doubt)."""
+class QuestionTextDialog(QDialog):
+    """A few words about one question: the interviewer's remark, a supervisor's comment."""
 
-    def __init__(self, question: str, current: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, question: str, current: str, title: str, name: str,
+                 placeholder: str, ok: str | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Remark")
-        self.setObjectName("remarkDialog")
+        self.setWindowTitle(title)
+        self.setObjectName(name)
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         label = QLabel(question, self)
@@ -35,23 +37,37 @@ class RemarkDialog(QDialog):
         self.text = QPlainTextEdit(self)
         self.text.setPlainText(current)
         self.text.setTabChangesFocus(True)
-        self.text.setPlaceholderText("What should the reviewer know about this answer?")
+        self.text.setPlaceholderText(placeholder)
         layout.addWidget(self.text)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
+        # ok: the accepting button's own words; None: the platform's Save
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        if ok is None:
+            buttons.addButton(QDialogButtonBox.StandardButton.Save)
+        else:
+            buttons.addButton(ok, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.text.setFocus()
 
+    def typed(self) -> str | None:
+        """The text (stripped) when accepted, None when cancelled."""
+        if self.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return self.text.toPlainText().strip()
+
+
+class RemarkDialog(QuestionTextDialog):
+    """F2: a remark on the current question (what the respondent said, a doubt)."""
+
+    def __init__(self, question: str, current: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(question, current, "Remark", "remarkDialog",
+                         "What should the reviewer know about this answer?", parent=parent)
+
     @classmethod
     def ask(cls, parent: QWidget | None, question: str, current: str = "") -> str | None:
         """The remark typed, or None when cancelled or left empty."""
-        dialog = cls(question, current, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        text = dialog.text.toPlainText().strip()
-        return text or None
+        return cls(question, current, parent).typed() or None
 
 
 class CallbackDialog(QDialog):
@@ -115,4 +131,4 @@ class ErrorMessage:
         box.exec()
 
 
-__all__ = ["CallbackDialog", "ErrorMessage", "RemarkDialog"]
+__all__ = ["CallbackDialog", "ErrorMessage", "QuestionTextDialog", "RemarkDialog"]

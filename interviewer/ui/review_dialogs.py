@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from interviewer.services.review import ConflictView, Person
+from interviewer.ui.dialogs import QuestionTextDialog
 
 
 def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
@@ -34,34 +35,18 @@ def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
     return buttons
 
 
-class CommentDialog(QDialog):
+class CommentDialog(QuestionTextDialog):
     """C on an answer: what the interviewer should check there."""
 
     def __init__(self, question: str, current: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Comment on the question")
-        self.setObjectName("commentDialog")
-        self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
-        label = QLabel(question, self)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        self.text = QPlainTextEdit(self)
-        self.text.setPlainText(current)
-        self.text.setTabChangesFocus(True)
-        self.text.setPlaceholderText("What should the interviewer check here? "
-                                     "(empty: no comment)")
-        layout.addWidget(self.text)
-        layout.addWidget(_buttons(self, "Keep comment"))
-        self.text.setFocus()
+        super().__init__(question, current, "Comment on the question", "commentDialog",
+                         "What should the interviewer check here? (empty: no comment)",
+                         ok="Keep comment", parent=parent)
 
     @classmethod
     def ask(cls, parent: QWidget | None, question: str, current: str = "") -> str | None:
         """The comment ("" removes it), or None when cancelled."""
-        dialog = cls(question, current, parent)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
-            return None
-        return dialog.text.toPlainText().strip()
+        return cls(question, current, parent).typed()
 
 
 class RejectDialog(QDialog):
