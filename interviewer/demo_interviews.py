@@ -34,6 +34,7 @@ from interviewer.storage.models import (
 from interviewer.storage.models import (
     Interview as InterviewRow,
 )
+from interviewer.storage.sheets import write_sheets
 
 PHRASES = ("Quick and friendly service", "The app keeps logging me out", "Clear prices",
            "Waited too long on the phone", "Nothing to add", "Delivery was on time",
@@ -102,6 +103,7 @@ def add_completed_interviews(central: Database, plan: Plan, rng: random.Random) 
                              (ParadataEvent, rows.events), (CallAttempt, rows.calls)):
             if batch:
                 session.execute(insert(model), batch)
+        write_sheets(session.connection(), [row["id"] for row in rows.interviews])
     return plan.count
 
 

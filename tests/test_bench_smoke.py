@@ -60,3 +60,12 @@ def test_export_bench_exports_and_times_both(tmp_path: Path) -> None:
     result = export_bench.run(interviews=40, folder=tmp_path)
     assert result["interviews"] == 40
     assert result["sav_s"] > 0 and result["raw_s"] > 0 and result["ratio"] > 0
+
+
+def test_export_bench_times_both_sides() -> None:
+    import export as export_bench  # noqa: PLC0415 (bench/ is on the path above)
+
+    result = export_bench.main(["--quick"])
+    assert result["interviews"] == export_bench.QUICK
+    assert result["sav_s"] > 0 and result["raw_s"] > 0
+    assert result["ratio"] == round(result["sav_s"] / result["raw_s"], 2)

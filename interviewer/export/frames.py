@@ -24,27 +24,38 @@ STATA_DK, STATA_RF = "a", "b"
 
 
 class Cells:
-    """The values and special answers of one table, by row and source question: str,
-    '' where there is none."""
+    """The values and special answers of one table, by row and source question. A
+    column's values given as text are str ('' where there is none), in an array made when
+    the first one comes (a question parsed as numbers never needs one); special answers
+    are small codes (SPECIAL_CODE)."""
 
     def __init__(self, sources: Sequence[str], rows: int = 0) -> None:
         self.index = pd.Index(list(sources), dtype=object)
-        self.values = np.full((rows, len(sources)), "", dtype=object)
-        self.specials = np.full((rows, len(sources)), "", dtype=object)
+        self._rows = rows
+        self.text: dict[int, np.ndarray[Any, Any]] = {}  # by column
+        self.specials = np.zeros((rows, len(sources)), dtype=np.int8)
         # numeric questions parsed straight to floats: by column, (numbers, given)
         self.numbers: dict[int, tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
 
     @property
     def rows(self) -> int:
-        return int(self.values.shape[0])
+        return self._rows
 
     def grow(self, rows: int) -> None:
-        if rows > self.rows:
-            extra = rows - self.rows
-            width = self.values.shape[1]
-            self.values = np.vstack([self.values, np.full((extra, width), "", dtype=object)])
-            self.specials = np.vstack([self.specials,
-                                       np.full((extra, width), "", dtype=object)])
+        if rows > self._rows:
+            extra = rows - self._rows
+            self.text = {c: np.concatenate([v, _empty(extra)]) for c, v in self.text.items()}
+            self.specials = np.concatenate(
+                [self.specials, np.zeros((extra, len(self.index)), dtype=np.int8)])
+            self._rows = rows
+
+    def take(self, order: Sequence[int]) -> Cells:
+        """These rows, in this order, as new cells (text and specials only)."""
+        taken = Cells(list(self.index), len(order))
+        if len(order):
+            taken.text = {c: v[order] for c, v in self.text.items()}
+            taken.specials = self.specials[order]
+        return taken
 
     def put(self, rows: np.ndarray[Any, Any], sources: Sequence[str],
             values: Sequence[str | None], specials: Sequence[str | None]) -> None:
@@ -54,10 +65,11 @@ class Cells:
         if not keep.any():
             return
         r, c = rows[keep], columns[keep]
-        self.values[r, c] = np.asarray(["" if v is None else v for v in values],
-                                       dtype=object)[keep]
-        self.specials[r, c] = np.asarray(["" if v is None else v for v in specials],
-                                         dtype=object)[keep]
+        given = np.asarray(["" if v is None else v for v in values], dtype=object)[keep]
+        for column in np.unique(c).tolist():
+            at = c == column
+            self._text(column)[r[at]] = given[at]
+        self.specials[r, c] = special_codes_of(specials)[keep]
 
     def put_grid(self, rows: np.ndarray[Any, Any], sources: Sequence[str],
                  values: Sequence[np.ndarray[Any, Any]], special_cells: np.ndarray[Any, Any],
@@ -67,29 +79,54 @@ class Cells:
         none); the few special answers are at cells i * len(sources) + j."""
         columns = self.index.get_indexer(list(sources))
         for j in np.flatnonzero(columns >= 0):
-            column = values[int(j)]
+            column, at = values[int(j)], int(columns[j])
             if column.dtype == object:
-                self.values[rows, columns[j]] = column
+                self._text(at)[rows] = column
                 continue
-            numbers = self.numbers.get(int(columns[j]))
+            numbers = self.numbers.get(at)
             if numbers is None:
-                numbers = self.numbers[int(columns[j])] = (
-                    np.full(self.rows, np.nan), np.zeros(self.rows, dtype=bool))
+                numbers = self.numbers[at] = (np.full(self._rows, np.nan),
+                                              np.zeros(self._rows, dtype=bool))
             numbers[0][rows] = column
             numbers[1][rows] = True
         if len(special_cells):
             width = len(sources)
             r, c = rows[special_cells // width], columns[special_cells % width]
             keep = c >= 0
-            self.specials[r[keep], c[keep]] = np.asarray(specials, dtype=object)[keep]
+            self.specials[r[keep], c[keep]] = special_codes_of(specials)[keep]
+
+    def _text(self, column: int) -> np.ndarray[Any, Any]:
+        found = self.text.get(column)
+        if found is None:
+            found = self.text[column] = _empty(self._rows)
+        return found
 
     def column(self, source: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        i = self.index.get_loc(source)
-        return self.values[:, i], self.specials[:, i]
+        """The column's values as text ('' where none was given as text) and specials."""
+        i = int(self.index.get_loc(source))
+        text = self.text.get(i)
+        return text if text is not None else _empty(self._rows), self.specials[:, i]
 
     def parsed(self, source: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
         """The rows of the column parsed as numbers, if any: (numbers, given)."""
         return self.numbers.get(int(self.index.get_loc(source)))
+
+    def only_parsed(self, source: str) -> bool:
+        """Whether every value of the column was parsed as a number (none is text)."""
+        i = int(self.index.get_loc(source))
+        return i in self.numbers and i not in self.text
+
+
+SPECIAL_CODE = {DK: 1, RF: 2}  # in Cells.specials; 0: none, 3: a special no form has
+
+
+def special_codes_of(specials: Sequence[str | None]) -> np.ndarray[Any, Any]:
+    return np.fromiter((SPECIAL_CODE.get(s, 3) if s else 0 for s in specials),
+                       dtype=np.int8, count=len(specials))
+
+
+def _empty(rows: int) -> np.ndarray[Any, Any]:
+    return np.full(rows, "", dtype=object)
 
 
 def build_frame(table: Table, cells: Cells, fixed: Mapping[str, Any], *,
@@ -106,8 +143,9 @@ def build_frame(table: Table, cells: Cells, fixed: Mapping[str, Any], *,
             continue
         source = sources.get(variable.source)
         if source is None:
-            source = sources[variable.source] = _Source(*cells.column(variable.source),
-                                                        cells.parsed(variable.source))
+            source = sources[variable.source] = _Source(
+                *cells.column(variable.source), cells.parsed(variable.source),
+                cells.only_parsed(variable.source))
         columns[variable.name] = _answer_column(variable, source, stata, codes)
     index = pd.RangeIndex(cells.rows)
     return pd.DataFrame({name: pd.Series(column, index=index, copy=False,
@@ -117,20 +155,25 @@ def build_frame(table: Table, cells: Cells, fixed: Mapping[str, Any], *,
 
 class _Source:
     """One question's cells: its distinct values (each converted once, then spread
-    over the rows by code) and where don't know / refused were given."""
+    over the rows by code) and where don't know / refused were given. `only_parsed`:
+    every value was parsed as a number already (no text to look at)."""
 
     def __init__(self, values: np.ndarray[Any, Any], specials: np.ndarray[Any, Any],
-                 parsed: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
-                 ) -> None:
-        self.text = _text(values)
+                 parsed: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
+                 only_parsed: bool = False) -> None:
+        self._values = values
+        self._text: np.ndarray[Any, Any] | None = None
         self.parsed = parsed
+        self.only_parsed = only_parsed and parsed is not None
         self._factorized: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None
-        given = np.flatnonzero(specials.astype(bool))
-        self.dk = np.zeros(len(values), dtype=bool)
-        self.rf = np.zeros(len(values), dtype=bool)
-        if len(given):
-            self.dk[given] = specials[given] == DK
-            self.rf[given] = specials[given] == RF
+        self.dk = specials == SPECIAL_CODE[DK]
+        self.rf = specials == SPECIAL_CODE[RF]
+
+    @property
+    def text(self) -> np.ndarray[Any, Any]:
+        if self._text is None:
+            self._text = _text(self._values)
+        return self._text
 
     @property
     def uniques(self) -> np.ndarray[Any, Any]:
@@ -163,18 +206,19 @@ def _fixed_column(variable: Variable, data: Any, rows: int) -> Any:
 
 def _answer_column(variable: Variable, source: _Source, stata: bool, codes: bool) -> Any:
     """The variable's column; conversions work on the source's distinct values."""
-    text, dk, rf = source.text, source.dk, source.rf
+    dk, rf = source.dk, source.rf
     role = variable.role
     if role == "special":
-        out = np.full(len(text), np.nan)
+        out = np.full(len(dk), np.nan)
         out[dk], out[rf] = SPECIAL_CODES[DK], SPECIAL_CODES[RF]
         return out
     if role == "calculate":
-        return _calculated(variable, text)
+        return _calculated(variable, source.text)
     if role == "multi_choice":
         chosen = source.spread(_chosen(source.uniques, variable.choice or ""))
         return _with_specials(variable, chosen, dk, rf, stata)
     if variable.kind == "string" or (variable.coded and not codes):
+        text = source.text
         if variable.coded:  # CSV without --codes: the choice names, and the special's
             variable.kind = "string"
             text = text.copy()
@@ -193,6 +237,8 @@ def _answer_column(variable: Variable, source: _Source, stata: bool, codes: bool
         numbers = source.spread(np.append(np.asarray(list(variable.codes.values()),
                                                      dtype=float),
                                           np.nan)[found])  # -1 (not a choice): the NaN
+    elif source.only_parsed and source.parsed is not None:
+        numbers = source.parsed[0].copy()  # NaN where not given
     else:
         numbers = source.spread(_numbers(source.uniques))
         if source.parsed is not None:

@@ -3,7 +3,9 @@ columns to `interviewer.export`, writes the data files, the codebook and the DDI
 
 Supervisors and admins only. Answers are read a batch of interviews at a time, each
 straight from the driver (an SQLite central is not locked for the whole export), one
-row per interview with its answers joined by the database; the interviews that answered
+row per interview with its answers joined: the interview's answer sheet, which central
+keeps beside the answer rows (storage.sheets), else joined by the database from the
+rows (interviews synced before sheets existed, a device's own store); the interviews that answered
 the same questions are parsed together (pandas' C parser: numbers straight to floats)
 into column grids: no Python work per answer except for repeats and calculations.
 Calculations are not stored; they are worked out again from the stored answers with the
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -76,6 +79,7 @@ from interviewer.services.questionnaires import FormCache
 from interviewer.storage.db import Database, known_error
 from interviewer.storage.models import (
     Answer,
+    AnswerSheet,
     Case,
     Interview,
     ParadataEvent,
@@ -83,6 +87,7 @@ from interviewer.storage.models import (
     Survey,
     User,
 )
+from interviewer.storage.sheets import SEP
 
 log = logging.getLogger(__name__)  # counts and file names only: never answers
 STATUSES = ("in_progress", "suspended", "completed", "rejected", "approved")
@@ -91,12 +96,10 @@ BATCH = 5000  # interviews per read
 WORKERS = 2  # reads at once (SQLite works outside the GIL: one per core)
 SETTLE = 40_000  # interviews whose main answers wait to be split together
 PARSED = 200  # interviews with the same questions worth pandas' parser (else: split)
-SEP = "\x1e"  # joins a batch's answers in the database: one string per column, not a row each
 CALCULATED = frozenset({QuestionType.CALCULATE, QuestionType.HIDDEN})
 T = TypeVar("T")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
 _KEYS = re.compile(r"[0-9A-Fa-f-]*")
-_GIVEN = re.compile(f"[^{SEP}]+")
 
 
 class ExportedFile(BaseModel):
@@ -120,22 +123,25 @@ class ExportReport(BaseModel):
 class _Meta:
     """The interviews to export, in order, with their meta columns."""
 
+    survey_id: uuid.UUID
+    statuses: Sequence[str]
     keys: list[str] = field(default_factory=list)  # the id as the database casts it
     versions: list[uuid.UUID] = field(default_factory=list)
     columns: dict[str, list[Any]] = field(default_factory=dict)
+    # the interviews' answer sheets (storage.sheets), by column; None: no sheet
+    sheets: tuple[list[str | None], ...] = ([], [], [])
 
 
 @dataclass
 class _Batch:
-    """One batch of interviews as fetched: per interview, its answers outside repeats
-    joined by SEP (questions, values, specials); the answers inside repeats row by row;
-    the paradata events."""
+    """One batch of interviews as fetched: per interview without a sheet, its answers
+    outside repeats joined by SEP (questions, values, specials); the answers inside
+    repeats row by row."""
 
     start: int
     count: int
     main: list[Any] = field(default_factory=list)
     repeat_rows: list[Any] = field(default_factory=list)
-    events: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -310,27 +316,34 @@ def _interviews(db: Database, survey_id: uuid.UUID, statuses: Sequence[str],
     query = (select(cast(Interview.id, String), cast(Interview.questionnaire_version_id, String),
                     Case.external_id, User.username, Interview.status, Interview.started_at,
                     Interview.completed_at, Interview.language, QuestionnaireVersion.version,
-                    *contact)
+                    *contact, AnswerSheet.questions, AnswerSheet.answer_values,
+                    AnswerSheet.specials)
              .join(User, User.id == Interview.interviewer_id)
              .join(QuestionnaireVersion,
                    QuestionnaireVersion.id == Interview.questionnaire_version_id)
              .outerjoin(Case, Case.id == Interview.case_id)
-             .where(Interview.survey_id == survey_id, Interview.status.in_(statuses))
-             .order_by(Interview.started_at, Interview.id))
+             .outerjoin(AnswerSheet, AnswerSheet.interview_id == Interview.id)
+             .where(Interview.survey_id == survey_id, Interview.status.in_(statuses)))
     names = ["key", "version_id", "external_id", "interviewer", "status", "started_at",
              "completed_at", "language", "questionnaire_version"]
     if include_contact:
         names += ["respondent_name", "phone", "address"]
+    names += ["sheet_questions", "sheet_values", "sheet_specials"]
     rows = _driver_rows(db, query)
+    # in the order they began (then by id), sorted here: SQLite would sort whole rows,
+    # sheets and all, on disk
+    rows.sort(key=itemgetter(5, 0))
     columns: dict[str, list[Any]] = {name: [] for name in names}
     if rows:
         transposed = zip(*rows, strict=True)
         columns = {name: list(column) for name, column in zip(names, transposed, strict=True)}
-    meta = _Meta(keys=columns.pop("key"))
+    meta = _Meta(survey_id, statuses, keys=columns.pop("key"))
+    meta.sheets = tuple(columns.pop(f"sheet_{name}")
+                        for name in ("questions", "values", "specials"))
     versions = columns.pop("version_id")
     known = {v: uuid.UUID(v) for v in set(versions)}  # a few versions: parsed once each
     meta.versions = [known[v] for v in versions]
-    columns["interview_id"] = [_canonical(key) for key in meta.keys]
+    columns["interview_id"] = _canonical(meta.keys)
     started, completed = _utc(columns["started_at"]), _utc(columns["completed_at"])
     columns["started_at"], columns["completed_at"] = started, completed
     columns["duration_minutes"] = ((completed - started).dt.total_seconds() / 60).round(2)
@@ -390,16 +403,24 @@ class _Reader:
         self.calculated_main: list[tuple[list[Any], ...]] = []  # (keys, questions, ...)
 
     def read(self, batch: int, workers: int = WORKERS) -> None:
-        """Batches are fetched on a few threads (the database works while Python waits)
-        and stored in interview order on this one."""
+        """The answer sheets read with the interviews wait for _settle at once; what
+        else is needed (answers of interviews without a sheet, repeats, calculations) is
+        fetched in batches on a few threads (the database works while Python waits) and
+        stored in interview order on this one; paradata in one query."""
+        self._pend_sheets()
         keys = self.meta.keys
         batches = [(start, keys[start:start + batch]) for start in range(0, len(keys), batch)]
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for fetched in pool.map(self._fetch, batches):
-                self._store(fetched)
-                if self.waiting >= SETTLE:  # while the other threads read on
-                    self._settle()
+        wanted = [job for job in batches if self._fetching(*job)]
+        if wanted:
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                for fetched in pool.map(self._fetch, wanted):
+                    self._store(fetched)
+                    if self.waiting >= SETTLE:  # while the other threads read on
+                        self._settle()
         self._settle()
+        row_of = self.row_of
+        self.events = [e for e in _driver_rows(self.db, _events_of(self.meta))
+                       if e[0] in row_of]  # not one whose status changed meanwhile
         for keys, questions, values, specials in self.calculated_main:
             if questions:
                 self.main.put(self._rows(keys), questions, values, specials)
@@ -408,13 +429,42 @@ class _Reader:
         return np.fromiter((self.row_of[key] for key in keys), dtype=np.intp,
                            count=len(keys))
 
+    def _pend_sheets(self) -> None:
+        """The interviews read with a sheet wait for _settle, grouped by their list of
+        questions (vectorised: one hash of each list, no Python work per interview)."""
+        questions, values, specials = (np.asarray(c, dtype=object) for c in self.meta.sheets)
+        codes, lists = pd.factorize(questions)  # no sheet: -1
+        order = np.argsort(codes, kind="stable")
+        numbers = np.arange(len(lists))
+        starts = np.searchsorted(codes[order], numbers)
+        ends = np.searchsorted(codes[order], numbers, side="right")
+        for listed, start, end in zip(lists, starts, ends, strict=True):
+            rows = order[start:end]
+            group = self.pending.setdefault(listed, ([], [], []))
+            group[0].extend(rows.tolist())
+            group[1].extend(values[rows].tolist())
+            group[2].extend(specials[rows].tolist())
+            self.waiting += len(rows)
+
+    def _unsheeted(self, start: int, ids: list[str]) -> list[str]:
+        return [key for key, questions in zip(ids, self.meta.sheets[0][start:], strict=False)
+                if questions is None]
+
+    def _fetching(self, start: int, ids: list[str]) -> bool:
+        """Whether a batch has anything to fetch: repeats, calculations, or interviews
+        without a sheet."""
+        versions = set(self.meta.versions[start:start + len(ids)])
+        return bool(self.repeats) or any(self.calculated.get(v) for v in versions) or \
+            bool(self._unsheeted(start, ids))
+
     def _fetch(self, job: tuple[int, list[str]]) -> _Batch:
         start, ids = job
         fetched = _Batch(start, len(ids))
-        fetched.main = _driver_rows(self.db, _main_answers(ids))
+        unsheeted = self._unsheeted(start, ids)
+        if unsheeted:
+            fetched.main = _driver_rows(self.db, _main_answers(unsheeted))
         if self.repeats:
             fetched.repeat_rows = _driver_rows(self.db, _repeat_answers(ids))
-        fetched.events = _driver_rows(self.db, _events_of(ids))
         return fetched
 
     def _store(self, fetched: _Batch) -> None:
@@ -438,7 +488,6 @@ class _Reader:
             repeat = tuple(a + b for a, b in zip(repeat, extra[1], strict=True))
         for key, path, question, value, special in zip(*repeat, strict=True):
             self._repeat_answer(self.row_of[key], path, question, value, special)
-        self.events.extend(fetched.events)
 
     def _settle(self) -> None:
         """The waiting main answers into the grid: the interviews that answered the same
@@ -451,7 +500,8 @@ class _Reader:
             sources = questions.split(SEP)
             width = len(sources)
             marks = _marks(specials, width)
-            grid = _parsed(values, sources, self.numeric) or _grid(values, width)
+            grid = _parsed(values, sources, self.numeric) or \
+                _grid(values, sources, self.numeric)
             if grid is None or marks is None:  # a separator inside an answer
                 self._row_by_row(rows)
                 continue
@@ -529,10 +579,7 @@ class _Reader:
         target = self.repeats[repeat]
         order = sorted(range(len(target.keys)), key=lambda i: (
             target.keys[i][0], _instance_numbers(target.keys[i][1])))
-        cells = Cells(list(target.cells.index), len(order))
-        if order:
-            cells.values = target.cells.values[order]
-            cells.specials = target.cells.specials[order]
+        cells = target.cells.take(order)
         keys = [target.keys[i] for i in order]
         fixed = {"interview_id": [meta.columns["interview_id"][k[0]] for k in keys],
                  "repeat": [repeat] * len(keys), "instance": [float(k[3]) for k in keys],
@@ -596,11 +643,15 @@ def _repeat_answers(ids: list[str]) -> ClauseElement:
             .where(_among(Answer.__table__.c.interview_id, ids), Answer.path.like("%[%")))
 
 
-def _events_of(ids: list[str]) -> ClauseElement:
+def _events_of(meta: _Meta) -> ClauseElement:
+    """The paradata of the survey's interviews of these statuses (one query: a list of
+    100,000 ids costs more to read than the join)."""
     return (select(cast(ParadataEvent.interview_id, String), ParadataEvent.seq,
                    ParadataEvent.kind, ParadataEvent.path, ParadataEvent.at,
                    ParadataEvent.detail)
-            .where(_among(ParadataEvent.__table__.c.interview_id, ids)))
+            .join(Interview, Interview.id == ParadataEvent.interview_id)
+            .where(Interview.survey_id == meta.survey_id,
+                   Interview.status.in_(meta.statuses)))
 
 
 def _driver_rows(db: Database, statement: ClauseElement) -> list[Any]:
@@ -624,14 +675,27 @@ def _driver_rows(db: Database, statement: ClauseElement) -> list[Any]:
         connection.close()
 
 
-def _grid(joined: list[str], width: int) -> list[np.ndarray[Any, Any]] | None:
-    """Each interview's SEP-joined answers split into `width` cells, by column; None when
-    they do not split evenly (a separator inside an answer)."""
+def _grid(joined: list[str], sources: list[str], numeric: frozenset[str]
+          ) -> list[np.ndarray[Any, Any]] | None:
+    """Each interview's SEP-joined answers split into a cell per source, by column, the
+    numeric sources as floats (as _parsed gives them); None when they do not split
+    evenly (a separator inside an answer)."""
+    width = len(sources)
     cells = SEP.join(joined).split(SEP)
     if len(cells) != width * len(joined):
         return None
     grid = np.array(cells, dtype=object).reshape(len(joined), width)
-    return [grid[:, j] for j in range(width)]
+    return [_floats(grid[:, j]) if source in numeric else grid[:, j]
+            for j, source in enumerate(sources)]
+
+
+def _floats(column: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A numeric question's answers as floats (NaN where none); as they are (text) when
+    one is not a number (an older version's type)."""
+    try:
+        return np.where(column == "", "nan", column).astype(float)
+    except ValueError:
+        return column
 
 
 def _parsed(joined: list[str], sources: list[str], numeric: frozenset[str]
@@ -663,25 +727,30 @@ def _parsed(joined: list[str], sources: list[str], numeric: frozenset[str]
 
 def _marks(joined: list[str], width: int) -> tuple[np.ndarray[Any, Any], list[str]] | None:
     """The few special answers among the SEP-joined ones: their cell numbers (row * width
-    + column) and values; None when they do not split evenly."""
-    text = SEP.join(joined)
-    if text.count(SEP) != width * len(joined) - 1:
+    + column) and values; None when they do not split evenly. Found on the bytes with
+    numpy: a special starts at a byte that is not a separator but follows one (or starts
+    the text), and runs to the next separator."""
+    encoded = SEP.join(joined).encode("utf-8")
+    raw = np.frombuffer(encoded, dtype=np.uint8)
+    separator = raw == ord(SEP)
+    separators = np.flatnonzero(separator)
+    if len(separators) != width * len(joined) - 1:
         return None
-    cells, found, at, seen = [], [], 0, 0
-    for match in _GIVEN.finditer(text):
-        seen += text.count(SEP, at, match.start())
-        at = match.start()
-        cells.append(seen)
-        found.append(match.group())
-    return np.asarray(cells, dtype=np.intp), found
+    follows = np.ones(len(raw), dtype=bool)
+    follows[1:] = separator[:-1]
+    starts = np.flatnonzero(follows & ~separator)
+    cells = np.searchsorted(separators, starts)  # separators before: the cell's number
+    ends = np.append(separators, len(raw))[cells]
+    found = [encoded[a:b].decode("utf-8")
+             for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    return cells.astype(np.intp), found
 
 
-def _canonical(key: str) -> str:
-    """The interview id as str(uuid): SQLite keeps 32 hex digits, PostgreSQL casts it
-    with dashes already."""
-    if len(key) == 32:
-        return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}".lower()
-    return key.lower()
+def _canonical(keys: list[str]) -> list[str]:
+    """The interview ids as str(uuid): SQLite keeps 32 hex digits (lower case, as
+    SQLAlchemy writes them), PostgreSQL casts them with dashes already."""
+    return [f"{k[:8]}-{k[8:12]}-{k[12:16]}-{k[16:20]}-{k[20:]}" if len(k) == 32
+            else k.lower() for k in keys]
 
 
 def _calculated(d: Def) -> bool:

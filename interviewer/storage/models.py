@@ -229,6 +229,21 @@ class Answer(_Id, _Synced, Base):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class AnswerSheet(Base):
+    """Central only: an interview's answers outside repeats as three texts joined by
+    storage.sheets.SEP (questions, values, specials), so that an export reads one row per
+    interview instead of fifty. Written by storage.sheets.write_sheets in the transaction
+    that writes the interview's answers on central (sync, a supervisor's choice in a
+    conflict), and nowhere else; an interview without a sheet is read from its answers."""
+
+    __tablename__ = "answer_sheets"
+    interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"),
+                                                    primary_key=True)
+    questions: Mapped[str] = mapped_column(Text)
+    answer_values: Mapped[str] = mapped_column(Text)
+    specials: Mapped[str] = mapped_column(Text)
+
+
 class ParadataEvent(_Id, Base):
     """Append-only: enter, leave, answer, change, back, jump, suspend, resume,
     warning_confirmed, language, complete."""

@@ -71,6 +71,7 @@ from interviewer.storage.models import (
     SyncConflict,
     User,
 )
+from interviewer.storage.sheets import write_sheets
 from interviewer.sync.codec import (
     ANSWER_COLUMNS,
     aggregate_hash,
@@ -324,7 +325,8 @@ def _write_interviews(connection: Connection, apply: list[tuple[InterviewAggrega
     each answered the question). Such an answer updates central's row at that path and
     central's row id is kept (the device's id is dropped): ids already pulled by other
     devices stay valid, and a device replaces its answers wholesale when it pulls the
-    interview, so it takes central's id then."""
+    interview, so it takes central's id then. Their answer sheets are rewritten from
+    the rows written (storage.sheets: what an export reads)."""
     if not apply:
         return
     interviews, answers = table_of(Interview), table_of(Answer)
@@ -350,6 +352,7 @@ def _write_interviews(connection: Connection, apply: list[tuple[InterviewAggrega
             except IntegrityError:  # another device's push got there first: upsert
                 old += new
         _pg_write(connection, rows, old, upsert=True)
+        write_sheets(connection, list(rows))
         return
     _upsert(connection, interviews, [decode(interviews, r) for r in rows.values()])
     answer_columns = (*ANSWER_COLUMNS, "interview_id")
@@ -364,6 +367,7 @@ def _write_interviews(connection: Connection, apply: list[tuple[InterviewAggrega
             answer_rows.append(values)
     if answer_rows:
         _upsert(connection, answers, answer_rows, where=text(_SAME_INTERVIEW))
+    write_sheets(connection, list(rows))
 
 
 def _answer_ids_by_path(connection: Connection,

@@ -20,6 +20,7 @@ from interviewer.storage.db import Database
 from interviewer.storage.ids import uuid7
 from interviewer.storage.models import (
     Answer,
+    AnswerSheet,
     Base,
     Case,
     Interview,
@@ -28,6 +29,7 @@ from interviewer.storage.models import (
     Survey,
     User,
 )
+from interviewer.storage.sheets import SEP
 from interviewer.storage.store import open_store
 from interviewer.sync.codec import encode
 from interviewer.sync.messages import Request, Response
@@ -175,6 +177,30 @@ def answers_of(db: Database, interview_id: uuid.UUID) -> dict[str, str | None]:
     with db.transaction() as c:
         return {r.path: r.value for r in c.execute(select(Answer.path, Answer.value).where(
             Answer.interview_id == interview_id))}
+
+
+def sheets_of(db: Database) -> dict[uuid.UUID, list[tuple[str, str, str]]]:
+    """Central's answer sheets, split: interview -> [(question, value, special)]."""
+    with db.transaction() as c:
+        rows = c.execute(select(AnswerSheet.interview_id, AnswerSheet.questions,
+                                AnswerSheet.answer_values, AnswerSheet.specials)).all()
+    return {r.interview_id: list(zip(r.questions.split(SEP), r.answer_values.split(SEP),
+                                     r.specials.split(SEP), strict=True)) for r in rows}
+
+
+def assert_sheets_agree(db: Database) -> None:
+    """Every interview with answers outside repeats has a sheet saying exactly what its
+    answer rows say, in path order (cleared answers left out); no other has one."""
+    with db.transaction() as c:
+        rows = c.execute(select(Answer.interview_id, Answer.path, Answer.question,
+                                Answer.value, Answer.special)
+                         .order_by(Answer.interview_id, Answer.path)).all()
+    expected: dict[uuid.UUID, list[tuple[str, str, str]]] = {}
+    for r in rows:
+        if "[" not in r.path and (r.value is not None or r.special is not None):
+            expected.setdefault(r.interview_id, []).append(
+                (r.question, r.value or "", r.special or ""))
+    assert sheets_of(db) == expected
 
 
 # what differs between two equally good runs: conflict ids and times, change-log times

@@ -82,6 +82,7 @@ from tests.sync.helpers import (
     FixedClock,
     Seed,
     answers_of,
+    assert_sheets_agree,
     seed_central,
 )
 
@@ -504,6 +505,12 @@ class Fieldwork(RuleBasedStateMachine):
                 assert (interview_id, path, value) in self.landed, (
                     f"device{d}: the answer {path}={value!r} of {interview_id} left the "
                     f"outbox but no push delivered it (device now has {row})")
+
+    @invariant()
+    def sheets_agree_with_answers(self) -> None:
+        """Central's answer sheets (what an export reads) say what its answer rows say,
+        whatever was pushed, cut, decided or handed over."""
+        assert_sheets_agree(self.central)
 
     @invariant()
     def every_conflict_visible(self) -> None:
