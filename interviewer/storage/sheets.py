@@ -3,9 +3,9 @@ central as three SEP-joined texts beside the answer rows, so that an export of 1
 interviews reads 100,000 rows and not five million.
 
 A sheet is worked out by the database from the answer rows themselves, in the
-transaction that wrote them, so it cannot say anything the rows do not. Answers with
-neither a value nor a special (cleared) are left out; the order is the paths', so that
-interviews which answered the same questions have the same `questions` text.
+statement or transaction that wrote them, so it cannot say anything the rows do not.
+Answers with neither a value nor a special (cleared) are left out; the order is the
+paths', so that interviews which answered the same questions have the same `questions`.
 """
 
 from __future__ import annotations
@@ -18,24 +18,27 @@ from sqlalchemy import Connection, bindparam, text
 SEP = "\x1e"  # ASCII record separator: not typed by interviewers, checked on reading
 CHUNK = 5000  # interviews per statement (SQLite's limit on bound parameters)
 
-_GIVEN = ("answers.path NOT LIKE '%[%' "
-          "AND (answers.value IS NOT NULL OR answers.special IS NOT NULL)")
+_INSERT = "INSERT INTO answer_sheets (interview_id, questions, answer_values, specials)"
+_GIVEN = "path NOT LIKE '%[%' AND (value IS NOT NULL OR special IS NOT NULL)"
+
+
+def postgresql_sheets(source: str, where: str = "TRUE") -> str:
+    """PostgreSQL: insert the sheets of the answer rows in `source` (a table, or a
+    statement's RETURNING rows: interview_id, question, path, value, special)."""
+    joined = ", ".join(f"string_agg({column}, chr({ord(SEP)}) ORDER BY path)" for column in
+                       ("question", "coalesce(value, '')", "coalesce(special, '')"))
+    return (f"{_INSERT} SELECT interview_id, {joined} FROM {source} "
+            f"WHERE {where} AND {_GIVEN} GROUP BY interview_id")
+
+
 # SQLite's group_concat keeps the order rows arrive in: a sub-select ordered by path
-_SQLITE = text(f"""
-INSERT INTO answer_sheets (interview_id, questions, answer_values, specials)
+_SQLITE = text(f"""{_INSERT}
 SELECT interview_id, group_concat(question, :sep), group_concat(coalesce(value, ''), :sep),
        group_concat(coalesce(special, ''), :sep)
-FROM (SELECT answers.interview_id, answers.question, answers.value, answers.special
-      FROM answers WHERE answers.interview_id IN :ids AND {_GIVEN}
-      ORDER BY answers.interview_id, answers.path)
+FROM (SELECT interview_id, question, path, value, special FROM answers
+      WHERE interview_id IN :ids AND {_GIVEN} ORDER BY interview_id, path)
 GROUP BY interview_id""").bindparams(bindparam("ids", expanding=True))
-_POSTGRESQL = text(f"""
-INSERT INTO answer_sheets (interview_id, questions, answer_values, specials)
-SELECT answers.interview_id, string_agg(answers.question, :sep ORDER BY answers.path),
-       string_agg(coalesce(answers.value, ''), :sep ORDER BY answers.path),
-       string_agg(coalesce(answers.special, ''), :sep ORDER BY answers.path)
-FROM answers WHERE answers.interview_id = ANY(:ids) AND {_GIVEN}
-GROUP BY answers.interview_id""")
+_POSTGRESQL = text(postgresql_sheets("answers", "interview_id = ANY(:ids)"))
 _DELETE_SQLITE = text("DELETE FROM answer_sheets WHERE interview_id IN :ids").bindparams(
     bindparam("ids", expanding=True))
 _DELETE_POSTGRESQL = text("DELETE FROM answer_sheets WHERE interview_id = ANY(:ids)")

@@ -71,7 +71,7 @@ from interviewer.storage.models import (
     SyncConflict,
     User,
 )
-from interviewer.storage.sheets import write_sheets
+from interviewer.storage.sheets import postgresql_sheets, write_sheets
 from interviewer.sync.codec import (
     ANSWER_COLUMNS,
     aggregate_hash,
@@ -352,7 +352,7 @@ def _write_interviews(connection: Connection, apply: list[tuple[InterviewAggrega
             except IntegrityError:  # another device's push got there first: upsert
                 old += new
         _pg_write(connection, rows, old, upsert=True)
-        write_sheets(connection, list(rows))
+        write_sheets(connection, [a.id for a in old])  # the new ones': with their answers
         return
     _upsert(connection, interviews, [decode(interviews, r) for r in rows.values()])
     answer_columns = (*ANSWER_COLUMNS, "interview_id")
@@ -384,7 +384,8 @@ def _answer_ids_by_path(connection: Connection,
 def _pg_write(connection: Connection, rows: dict[uuid.UUID, Row],
               aggregates: list[InterviewAggregate], upsert: bool) -> None:
     """PostgreSQL: the rows go as they came, one JSON text a table, and the server
-    unpacks and casts them (no per-row work here: this is the bulk of a push)."""
+    unpacks and casts them (no per-row work here: this is the bulk of a push). New
+    interviews' answer sheets are made by the same statement, from the rows it inserts."""
     if not aggregates:
         return
     connection.exec_driver_sql(_PG_INTERVIEWS[upsert], {"rows": json.dumps(
@@ -427,6 +428,10 @@ def _pg_statements(upsert: bool) -> tuple[str, str]:
         ", ".join([*picked, "(a->>0)::uuid", revision]),
         "jsonb_array_elements(%(rows)s::jsonb) AS a, jsonb_array_elements(a->1) AS e",
         upsert, _SAME_INTERVIEW)
+    if not upsert:  # new interviews: their answer sheets from the rows just inserted
+        for_answers = (f"WITH written AS ({for_answers} RETURNING interview_id, question, "
+                       f"path, value, special) "
+                       + postgresql_sheets("written").replace("%", "%%"))
     return for_interviews, for_answers
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from interviewer.services.review import ReviewService
 from interviewer.services.sync import SyncService
@@ -19,7 +19,14 @@ from interviewer.storage.models import (
     User,
 )
 from interviewer.sync.transport import DirectTransport
-from tests.sync.helpers import Device, FixedClock, answers_of, seed_central
+from tests.sync.helpers import (
+    Device,
+    FixedClock,
+    answers_of,
+    assert_sheets_agree,
+    seed_central,
+    sheets_of,
+)
 
 
 def test_a_completed_interview_reaches_central_and_the_outbox_empties(
@@ -157,3 +164,34 @@ def test_the_same_revision_with_other_content_is_a_conflict_not_an_overwrite(
     assert report.pushed == {"interviews_conflict": 1}
     assert answers_of(central, interview) == {"q1": "first"}
 
+
+
+def test_central_keeps_each_interviews_answer_sheet_with_its_answers(
+        central: Database, transport: DirectTransport, tmp_path: Path) -> None:
+    """What an export reads (storage.sheets): written by the push that brings an
+    interview (PostgreSQL: by the very statement inserting a new one's answers) and
+    rewritten by the next, from the rows central then holds."""
+    seed = seed_central(central)
+    ann = seed.interviewers[0]
+    device = Device(tmp_path / "dev", ann)
+    device.sync(transport)
+    first, second = (device.start(case) for case in seed.cases[ann.id][:2])
+    for interview in (first, second):
+        for path, value in (("b", "2"), ("a", "1"), ("grp/c", "3"), ("kid[1]/n", "Al"),
+                            ("d", "x")):
+            device.answer(interview, path, value)
+    with device.db.transaction() as c:  # a refusal, and an answer cleared on completion
+        c.execute(update(Answer).where(Answer.interview_id == first, Answer.path == "b")
+                  .values(value=None, special="refused"))
+        c.execute(update(Answer).where(Answer.interview_id == first, Answer.path == "d")
+                  .values(value=None))
+    device.sync(transport)
+    assert sheets_of(central)[first] == [("a", "1", ""), ("b", "", "refused"),
+                                         ("grp/c", "3", "")]
+    assert_sheets_agree(central)
+    device.answer(first, "a", "changed")
+    device.answer(first, "e", "5")
+    device.sync(transport)
+    assert sheets_of(central)[first] == [("a", "changed", ""), ("b", "", "refused"),
+                                         ("e", "5", ""), ("grp/c", "3", "")]
+    assert_sheets_agree(central)
