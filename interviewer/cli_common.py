@@ -1,5 +1,6 @@
 """What every `interviewer` command module shares: exit codes, the data folder and
-central options, and opening central with a plain message when it cannot be used."""
+central options, opening central with a plain message when it cannot be used, and
+signing in the person a staff command runs for."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from interviewer.services.common import CurrentUser
     from interviewer.storage.db import Database
 
 EXIT_OK = 0
@@ -55,4 +57,47 @@ def open_central_or_say(args: argparse.Namespace) -> Database | None:
         return open_central(central_url_of(args))
     except StorageError as e:
         error(f"{e.message} {e.fix}")
+        return None
+
+
+def sign_in_options(parser: argparse.ArgumentParser) -> None:
+    """--user and --password-stdin, for the commands staff run (the service checks the
+    role; the audit log names the person)."""
+    parser.add_argument("--user", metavar="NAME",
+                        help="who runs it: a supervisor or an admin, signed in with their "
+                             "password (asked, or read with --password-stdin)")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the password from standard input")
+
+
+def read_password(from_stdin: bool, confirm: bool = False) -> str | None:
+    """The password typed (asked twice with `confirm`), or one line of standard input;
+    None after saying the two typed differ."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if confirm and getpass.getpass("Again: ") != first:
+        error("the two passwords differ; nothing was changed")
+        return None
+    return first
+
+
+def signed_in(args: argparse.Namespace, db: Database) -> CurrentUser | None:
+    """The person named by --user, signed in on `db` (the database the command works
+    on), or None after saying why not."""
+    from interviewer.services.auth import AuthService, LoginFailed
+
+    if not args.user:
+        error("say who runs this: --user NAME (a supervisor or an admin; the password is "
+              "asked, or read with --password-stdin)")
+        return None
+    password = read_password(args.password_stdin)
+    if password is None:
+        return None
+    try:
+        return AuthService(db).login(args.user, password)
+    except LoginFailed as e:
+        error(f"the sign-in was refused: {e}")
         return None

@@ -17,6 +17,8 @@ from interviewer.cli_common import (
     central_options,
     error,
     open_central_or_say,
+    sign_in_options,
+    signed_in,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     export.add_argument("--local", action="store_true",
                         help="read this data folder's own store instead of central")
     central_options(export)
+    sign_in_options(export)
     export.set_defaults(handler=_export)
 
 
@@ -67,17 +70,21 @@ def _open(args: argparse.Namespace) -> Database | None:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from interviewer.services.common import SYSTEM, NotFound, ServiceError
+    from interviewer.services.common import NotFound, ServiceError
     from interviewer.services.export import ExportService
     from interviewer.storage.db import StorageError
 
     db = _open(args)
     if db is None:
         return EXIT_UNUSABLE
+    user = signed_in(args, db)  # on the database read: central, or this store (--local)
+    if user is None:
+        db.dispose()
+        return EXIT_UNUSABLE
     statuses = [s.strip() for s in args.status.split(",") if s.strip()]
     try:
         report = ExportService(db).export(
-            SYSTEM, args.survey, args.out, args.format, statuses=statuses, codes=args.codes,
+            user, args.survey, args.out, args.format, statuses=statuses, codes=args.codes,
             include_contact=args.include_contact, language=args.language)
     except NotFound as e:
         error(f"{e}; check the name (it is case-sensitive), --central or --local")

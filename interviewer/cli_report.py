@@ -28,9 +28,12 @@ from interviewer.cli_common import (
     error,
     open_central_or_say,
     show_help,
+    sign_in_options,
+    signed_in,
 )
 
 if TYPE_CHECKING:
+    from interviewer.services.common import CurrentUser
     from interviewer.storage.db import Database
 
 T = TypeVar("T")
@@ -59,6 +62,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
                        help="the eligible share of unknown cases (default: AAPOR's "
                             "proportional estimate)")
     central_options(rates)
+    sign_in_options(rates)
     rates.set_defaults(handler=_rates)
     cx = actions.add_parser(
         "cx", help="CX results of a survey: NPS, CSAT, CES by wave, touchpoint, segment",
@@ -71,6 +75,7 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     cx.add_argument("--html", type=Path, metavar="PATH", help="also write the HTML report")
     cx.add_argument("--pdf", type=Path, metavar="PATH", help="also write the PDF report")
     central_options(cx)
+    sign_in_options(cx)
     cx.set_defaults(handler=_cx)
 
 
@@ -84,9 +89,11 @@ def _share(text: str) -> float:
     return value
 
 
-def _on_central(args: argparse.Namespace, work: Callable[[Database], T]) -> T | int:
-    """`work` on the central database, or the exit code after one line saying why not:
-    2 when central or the survey cannot be found, 1 when the service refuses."""
+def _on_central(args: argparse.Namespace,
+                work: Callable[[Database, CurrentUser], T]) -> T | int:
+    """`work` on the central database for the person signed in there, or the exit code
+    after one line saying why not: 2 when central, the person or the survey cannot be
+    found, 1 when the service refuses."""
     from interviewer.services.common import NotFound, ServiceError
     from interviewer.storage.central import shown_url
     from interviewer.storage.db import StorageError
@@ -95,7 +102,10 @@ def _on_central(args: argparse.Namespace, work: Callable[[Database], T]) -> T | 
     if db is None:
         return EXIT_UNUSABLE
     try:
-        return work(db)
+        user = signed_in(args, db)
+        if user is None:
+            return EXIT_UNUSABLE
+        return work(db, user)
     except NotFound as e:
         error(f"{e} in the central database {shown_url(central_url_of(args))}; check the "
               "name (it is case-sensitive) or --central")
@@ -108,11 +118,10 @@ def _on_central(args: argparse.Namespace, work: Callable[[Database], T]) -> T | 
 
 
 def _rates(args: argparse.Namespace) -> int:
-    from interviewer.services.common import SYSTEM
     from interviewer.services.rates import RatesService
 
-    report = _on_central(args, lambda db: RatesService(db).report(SYSTEM, args.survey,
-                                                                   e=args.e))
+    report = _on_central(args, lambda db, user: RatesService(db).report(user, args.survey,
+                                                                         e=args.e))
     if isinstance(report, int):
         return report
     if args.json:
@@ -137,7 +146,7 @@ def _table(report: Any) -> str:
 
 
 def _cx(args: argparse.Namespace) -> int:
-    read = _on_central(args, lambda db: _read_cx(db, args.survey))
+    read = _on_central(args, lambda db, user: _read_cx(db, user, args.survey))
     if isinstance(read, int):
         return read
     report, fieldwork, productivity = read
@@ -150,11 +159,11 @@ def _cx(args: argparse.Namespace) -> int:
     return _write_files(args, report, fieldwork, productivity)
 
 
-def _read_cx(db: Database, survey: str) -> tuple[Any, Any, Any]:
-    from interviewer.services.common import SYSTEM, NotFound
+def _read_cx(db: Database, user: CurrentUser, survey: str) -> tuple[Any, Any, Any]:
+    from interviewer.services.common import NotFound
     from interviewer.services.results import ResultsService
 
-    service = ResultsService(db, SYSTEM)
+    service = ResultsService(db, user)
     found = [s for s in service.surveys() if s.name == survey]
     if not found:
         raise NotFound(f"there is no survey '{survey}'")

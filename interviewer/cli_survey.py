@@ -21,6 +21,8 @@ from interviewer.cli_common import (
     error,
     open_central_or_say,
     show_help,
+    sign_in_options,
+    signed_in,
 )
 
 
@@ -37,19 +39,23 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     cx.add_argument("--set", type=Path, metavar="FILE", dest="set_file",
                     help="a JSON file of CX settings to store")
     central_options(cx)
+    sign_in_options(cx)
     cx.set_defaults(handler=_cx)
 
 
 def _cx(args: argparse.Namespace) -> int:
     from interviewer.metrics.targets import CxSettings
-    from interviewer.services.common import SYSTEM, ServiceError
+    from interviewer.services.common import ServiceError
     from interviewer.services.results import ResultsService
 
     central = open_central_or_say(args)
     if central is None:
         return EXIT_UNUSABLE
     try:
-        service = ResultsService(central, SYSTEM)
+        user = signed_in(args, central)
+        if user is None:
+            return EXIT_UNUSABLE
+        service = ResultsService(central, user)
         survey = next((s for s in service.surveys() if s.name == args.survey), None)
         if survey is None:
             error(f"there is no survey '{args.survey}'")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 from interviewer.cli_common import (
@@ -16,6 +15,7 @@ from interviewer.cli_common import (
     EXIT_UNUSABLE,
     central_options,
     error,
+    read_password,
     show_help,
 )
 
@@ -46,18 +46,6 @@ def register(commands: argparse._SubParsersAction[Any]) -> None:
     sync.set_defaults(handler=_sync)
 
 
-def _password(from_stdin: bool, confirm: bool) -> str | None:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    import getpass
-
-    first = getpass.getpass("Password: ")
-    if confirm and getpass.getpass("Again: ") != first:
-        error("the two passwords differ; nothing was changed")
-        return None
-    return first
-
-
 def _central_init(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
@@ -79,7 +67,7 @@ def _central_init(args: argparse.Namespace) -> int:
             print(f"central {shown_url(args.url)} is ready; it already has an admin "
                   f"('{admin}'), so none was added")
             return EXIT_STOPPED
-        password = _password(args.password_stdin, confirm=True)
+        password = read_password(args.password_stdin, confirm=True)
         if password is None:
             return EXIT_STOPPED
         try:
@@ -160,7 +148,7 @@ def _run(context: Any, args: argparse.Namespace) -> int:
     if not args.user:
         error("say who syncs: --user NAME")
         return EXIT_UNUSABLE
-    password = _password(args.password_stdin, confirm=False)
+    password = read_password(args.password_stdin)
     if password is None:
         return EXIT_UNUSABLE
     try:

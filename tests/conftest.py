@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
@@ -78,3 +78,45 @@ def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return sqlite_url(tmp_path / "any.sqlite")
     return str(request.getfixturevalue("pg_url"))
+
+
+STAFF_PASSWORD = "correct horse 7"  # a test user's
+
+
+class _TypedPassword:
+    """Standard input giving the staff password at every read: one per command run."""
+
+    def readline(self) -> str:
+        return STAFF_PASSWORD + "\n"
+
+
+SignIn = Callable[..., list[str]]
+
+
+@pytest.fixture
+def staff(monkeypatch: pytest.MonkeyPatch) -> SignIn:
+    """`staff(where, username="boss", role="supervisor")`: that user with a password on
+    the database (a URL, or an open Database), and the arguments that sign them in to a
+    command (--user, and the password on standard input)."""
+    from interviewer.services.auth import AuthService
+    from interviewer.services.common import SYSTEM
+    from interviewer.storage.central import open_central
+    from interviewer.storage.db import Database
+    from interviewer.storage.models import User
+
+    monkeypatch.setattr("sys.stdin", _TypedPassword())
+
+    def sign_in(where: str | Database, username: str = "boss",
+                role: str = "supervisor") -> list[str]:
+        db = open_central(where) if isinstance(where, str) else where
+        try:
+            with db.unit_of_work() as session:
+                known = session.scalar(select(User.id).where(User.username == username))
+            if known is None:
+                AuthService(db).add_user(SYSTEM, username, role, STAFF_PASSWORD)
+        finally:
+            if isinstance(where, str):
+                db.dispose()
+        return ["--user", username, "--password-stdin"]
+
+    return sign_in

@@ -14,20 +14,25 @@ from sqlalchemy import update
 from interviewer.cli import main
 from interviewer.storage.db import sqlite_url
 from interviewer.storage.models import Survey
+from tests.conftest import STAFF_PASSWORD, SignIn
 from tests.services.test_results import World, build
 
 
 @pytest.fixture
-def central(tmp_path: Path) -> tuple[str, World]:
+def central(tmp_path: Path, staff: SignIn) -> tuple[str, World]:
     url = sqlite_url(tmp_path / "central.sqlite")
     world = build(url)
     world.db.dispose()
+    staff(url)  # BOSS
     return url, world
+
+
+BOSS = ["--user", "boss", "--password-stdin"]
 
 
 def test_text_table(central: tuple[str, World], capsys: pytest.CaptureFixture[str]) -> None:
     url, _ = central
-    assert main(["report", "cx", "CX Survey", "--central", url]) == 0
+    assert main(["report", "cx", "CX Survey", "--central", url, *BOSS]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].startswith("Survey 'CX Survey': 12 completed interviews")
@@ -41,7 +46,7 @@ def test_text_table(central: tuple[str, World], capsys: pytest.CaptureFixture[st
 def test_json_has_report_fieldwork_and_productivity(
         central: tuple[str, World], capsys: pytest.CaptureFixture[str]) -> None:
     url, _ = central
-    assert main(["report", "cx", "CX Survey", "--central", url, "--json"]) == 0
+    assert main(["report", "cx", "CX Survey", "--central", url, "--json", *BOSS]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["survey"] == "CX Survey" and data["interviews"] == 12
     assert {e["question"]: e["n"] for e in data["overall"]} == {
@@ -54,14 +59,14 @@ def test_json_has_report_fieldwork_and_productivity(
 def test_unknown_survey_and_bad_settings_in_one_line(
         central: tuple[str, World], capsys: pytest.CaptureFixture[str]) -> None:
     url, world = central
-    assert main(["report", "cx", "cx survey", "--central", url]) == 2
+    assert main(["report", "cx", "cx survey", "--central", url, *BOSS]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "there is no survey 'cx survey'" in err
     db = world.db.__class__(url)
     with db.unit_of_work() as s:
         s.execute(update(Survey).values(settings={"cx": {"targets": {"nps": "high"}}}))
     db.dispose()
-    assert main(["report", "cx", "CX Survey", "--central", url]) == 1
+    assert main(["report", "cx", "CX Survey", "--central", url, *BOSS]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "cx.targets.nps" in err
 
@@ -72,8 +77,9 @@ def test_html_and_pdf_written(central: tuple[str, World], tmp_path: Path) -> Non
     html, pdf = tmp_path / "cx.html", tmp_path / "cx.pdf"
     done = subprocess.run(
         [sys.executable, "-m", "interviewer.cli", "report", "cx", "CX Survey", "--central", url,
-         "--json", "--html", str(html), "--pdf", str(pdf)],
-        capture_output=True, text=True, check=False, timeout=120)
+         "--json", "--html", str(html), "--pdf", str(pdf), *BOSS],
+        input=STAFF_PASSWORD + "\n", capture_output=True, text=True, check=False,
+        timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["survey"] == "CX Survey"  # stdout stays JSON
     text = html.read_text(encoding="utf-8")

@@ -21,7 +21,8 @@ from interviewer.services.export import ExportService
 from interviewer.services.questionnaires import QuestionnaireService
 from interviewer.storage.central import open_central
 from interviewer.storage.ids import uuid7
-from interviewer.storage.models import Answer, Interview, ParadataEvent, User
+from interviewer.storage.models import Answer, AuditEntry, Interview, ParadataEvent, User
+from tests.conftest import SignIn
 from tests.export.helpers import FORM, Store, build_store, interview, new_case, write_form
 
 DK, RF = "Don't know", "Refused"
@@ -167,21 +168,24 @@ def test_status_choice_and_refusals(store: Store, tmp_path: Path) -> None:
 
 
 def test_the_command_writes_the_files_and_says_so(store: Store, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  staff: SignIn) -> None:
     data_dir = str(store.context.data_dir)
     out = tmp_path / "results" / "acme.sav"
-    code = main(["export", "Acme", "--out", str(out), "--local", "--data-dir", data_dir])
+    boss = staff(store.context.db, "chief")
+    code = main(["export", "Acme", "--out", str(out), "--local", "--data-dir", data_dir, *boss])
     printed = capsys.readouterr()
     assert code == 0, printed.err
     assert "Exported 3 interviews" in printed.out and "acme_member.sav" in printed.out
     assert {p.name for p in out.parent.iterdir()} == {
         "acme.sav", "acme_member.sav", "acme_car.sav", "acme_paradata.sav", "acme.ddi.xml",
         "acme_codebook.md"}
-    code = main(["export", "Nope", "--out", str(out), "--local", "--data-dir", data_dir])
+    code = main(["export", "Nope", "--out", str(out), "--local", "--data-dir", data_dir,
+                 *boss])
     printed = capsys.readouterr()
     assert code == 1 and printed.err.count("\n") == 1 and "no survey 'Nope'" in printed.err
     code = main(["export", "Acme", "--out", str(tmp_path / "a.sav"), "--status", "x",
-                 "--local", "--data-dir", data_dir])
+                 "--local", "--data-dir", data_dir, *boss])
     assert code == 1 and "Traceback" not in capsys.readouterr().err
 
 
@@ -325,3 +329,26 @@ def test_every_export_is_in_the_audit_log(store: Store, tmp_path: Path) -> None:
     assert (entry.actor_id, entry.role) == (store.supervisor.id, "supervisor")
     assert entry.detail["format"] == "sav" and entry.detail["interviews"] == 3
     assert entry.detail["include_contact"] is False
+
+
+def test_the_command_is_run_by_a_signed_in_supervisor(
+        store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        staff: SignIn) -> None:
+    """Who takes the data out signs in, the service checks their role and the audit
+    log names them; a missing --user, a wrong password or an interviewer gets one line."""
+    data_dir = str(store.context.data_dir)
+    command = ["export", "Acme", "--out", str(tmp_path / "a.csv"), "--local",
+               "--data-dir", data_dir]
+    assert main(command) == 2
+    assert "say who runs this: --user NAME" in capsys.readouterr().err
+    assert main([*command, *staff(store.context.db, "ivan", "interviewer")]) == 1
+    err = capsys.readouterr().err
+    assert "ivan (interviewer) may not do this" in err and err.count("\n") == 1
+    assert main([*command, "--user", "chief2", "--password-stdin"]) == 2  # no such user
+    assert "the sign-in was refused" in capsys.readouterr().err
+    assert main([*command, *staff(store.context.db, "chief2")]) == 0
+    with store.context.db.unit_of_work() as session:
+        who = session.scalars(select(User.username).join(
+            AuditEntry, AuditEntry.actor_id == User.id).where(
+            AuditEntry.action == "export")).all()
+    assert "chief2" in who and "ivan" not in who

@@ -25,6 +25,7 @@ from interviewer.services.rates import RatesService
 from interviewer.storage.central import CENTRAL_ENV, CENTRAL_FILE, open_central
 from interviewer.storage.db import Database, sqlite_url
 from interviewer.storage.models import CallAttempt, Case, QuestionnaireVersion, Survey, User
+from tests.conftest import SignIn
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 SUPERVISOR = CurrentUser(id=uuid.uuid4(), username="sue", role="supervisor")
@@ -158,20 +159,23 @@ def seeded_file(tmp_path: Path) -> str:
     return url
 
 
-def test_report_rates_json(seeded_file: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", "rates", "S", "--json", "--central", seeded_file]) == 0
+def test_report_rates_json(seeded_file: str, capsys: pytest.CaptureFixture[str],
+                           staff: SignIn) -> None:
+    boss = staff(seeded_file)
+    assert main(["report", "rates", "S", "--json", "--central", seeded_file, *boss]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"survey", "counts", "e", "rates"}
     assert data["survey"] == "S" and data["counts"] == EXPECTED
     assert data["e"] == pytest.approx(11 / 13)
     assert data["rates"] == pytest.approx(aapor_rates(EXPECTED))
     assert main(["report", "rates", "S", "--json", "--e", "0.5", "--central",
-                 seeded_file]) == 0
+                 seeded_file, *boss]) == 0
     assert json.loads(capsys.readouterr().out)["e"] == 0.5
 
 
-def test_report_rates_table(seeded_file: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", "rates", "S", "--central", seeded_file]) == 0
+def test_report_rates_table(seeded_file: str, capsys: pytest.CaptureFixture[str],
+                            staff: SignIn) -> None:
+    assert main(["report", "rates", "S", "--central", seeded_file, *staff(seeded_file)]) == 0
     out = capsys.readouterr().out
     assert "17 cases" in out
     assert any(line.split()[:2] == ["UH", "unknown"] and line.split()[-1] == "3"
@@ -182,21 +186,23 @@ def test_report_rates_table(seeded_file: str, capsys: pytest.CaptureFixture[str]
 
 def test_report_rates_reads_the_central_file_of_the_data_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], staff: SignIn) -> None:
     monkeypatch.delenv(CENTRAL_ENV, raising=False)
     data = tmp_path / "data"
     db = open_central(sqlite_url(data / CENTRAL_FILE))
     try:
         seed(db)
+        boss = staff(db)
     finally:
         db.dispose()
-    assert main(["report", "rates", "S", "--json", "--data-dir", str(data)]) == 0
+    assert main(["report", "rates", "S", "--json", "--data-dir", str(data), *boss]) == 0
     assert json.loads(capsys.readouterr().out)["counts"] == EXPECTED
 
 
 def test_report_rates_of_an_unknown_survey_exits_2(
-        seeded_file: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["report", "rates", "Nope", "--central", seeded_file]) == 2
+        seeded_file: str, capsys: pytest.CaptureFixture[str], staff: SignIn) -> None:
+    assert main(["report", "rates", "Nope", "--central", seeded_file,
+                 *staff(seeded_file)]) == 2
     captured = capsys.readouterr()
     assert "no survey 'Nope'" in captured.err and captured.out == ""
 
