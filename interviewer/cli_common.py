@@ -77,17 +77,23 @@ def read_password(from_stdin: bool, confirm: bool = False) -> str | None:
         return sys.stdin.readline().rstrip("\r\n")
     import getpass
 
-    first = getpass.getpass("Password: ")
-    if confirm and getpass.getpass("Again: ") != first:
-        error("the two passwords differ; nothing was changed")
+    try:
+        first = getpass.getpass("Password: ")
+        if confirm and getpass.getpass("Again: ") != first:
+            error("the two passwords differ; nothing was changed")
+            return None
+    except (EOFError, KeyboardInterrupt):  # no terminal (cron, CI), or Ctrl+C
+        print(file=sys.stderr)
+        error("no password was typed; give it on standard input with --password-stdin")
         return None
     return first
 
 
-def signed_in(args: argparse.Namespace, db: Database) -> CurrentUser | None:
+def signed_in(args: argparse.Namespace, db: Database, hint: str = "") -> CurrentUser | None:
     """The person named by --user, signed in on `db` (the database the command works
-    on), or None after saying why not."""
+    on), or None after saying why not (`hint`: what else to check)."""
     from interviewer.services.auth import AuthService, LoginFailed
+    from interviewer.storage.db import StorageError
 
     if not args.user:
         error("say who runs this: --user NAME (a supervisor or an admin; the password is "
@@ -98,6 +104,8 @@ def signed_in(args: argparse.Namespace, db: Database) -> CurrentUser | None:
         return None
     try:
         return AuthService(db).login(args.user, password)
-    except LoginFailed as e:
-        error(f"the sign-in was refused: {e}")
-        return None
+    except LoginFailed as e:  # which database: a mistyped --central is a new, empty one
+        error(f"the sign-in on {db.label} was refused: {e}{hint}")
+    except StorageError as e:
+        error(f"{e.message} {e.fix}")
+    return None

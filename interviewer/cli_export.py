@@ -77,7 +77,9 @@ def _export(args: argparse.Namespace) -> int:
     db = _open(args)
     if db is None:
         return EXIT_UNUSABLE
-    user = signed_in(args, db)  # on the database read: central, or this store (--local)
+    # on the database read: central, or this store (--local)
+    user = signed_in(args, db, hint=" (with --local, only someone who has synced on this "
+                                    "computer can sign in)" if args.local else "")
     if user is None:
         db.dispose()
         return EXIT_UNUSABLE

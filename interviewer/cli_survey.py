@@ -47,6 +47,7 @@ def _cx(args: argparse.Namespace) -> int:
     from interviewer.metrics.targets import CxSettings
     from interviewer.services.common import ServiceError
     from interviewer.services.results import ResultsService
+    from interviewer.storage.db import StorageError
 
     central = open_central_or_say(args)
     if central is None:
@@ -69,6 +70,9 @@ def _cx(args: argparse.Namespace) -> int:
     except (ValueError, ServiceError) as e:
         error(str(e))
         return EXIT_STOPPED
+    except StorageError as e:
+        error(f"{e.message} {e.fix}")
+        return EXIT_UNUSABLE
     finally:
         central.dispose()
     print(f"CX settings of '{args.survey}' saved: {len(new.waves)} waves, targets "

@@ -129,7 +129,7 @@ class _Meta:
     versions: list[uuid.UUID] = field(default_factory=list)
     columns: dict[str, list[Any]] = field(default_factory=dict)
     # the interviews' answer sheets (storage.sheets), by column; None: no sheet
-    sheets: tuple[list[str | None], ...] = ([], [], [])
+    sheets: tuple[list[str | None], ...] = field(default_factory=lambda: ([], [], []))
 
 
 @dataclass
@@ -420,7 +420,7 @@ class _Reader:
         self._settle()
         row_of = self.row_of
         self.events = [e for e in _driver_rows(self.db, _events_of(self.meta))
-                       if e[0] in row_of]  # not one whose status changed meanwhile
+                       if e[0] in row_of]  # the listed interviews' only
         for keys, questions, values, specials in self.calculated_main:
             if questions:
                 self.main.put(self._rows(keys), questions, values, specials)
@@ -644,14 +644,14 @@ def _repeat_answers(ids: list[str]) -> ClauseElement:
 
 
 def _events_of(meta: _Meta) -> ClauseElement:
-    """The paradata of the survey's interviews of these statuses (one query: a list of
-    100,000 ids costs more to read than the join)."""
+    """The paradata of the survey's interviews (one query: a list of 100,000 ids costs
+    more to read than the join), whatever their status now: the reader keeps those of the
+    interviews listed, so one approved during the export keeps its paradata."""
     return (select(cast(ParadataEvent.interview_id, String), ParadataEvent.seq,
                    ParadataEvent.kind, ParadataEvent.path, ParadataEvent.at,
                    ParadataEvent.detail)
             .join(Interview, Interview.id == ParadataEvent.interview_id)
-            .where(Interview.survey_id == meta.survey_id,
-                   Interview.status.in_(meta.statuses)))
+            .where(Interview.survey_id == meta.survey_id))
 
 
 def _driver_rows(db: Database, statement: ClauseElement) -> list[Any]:

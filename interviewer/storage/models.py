@@ -232,9 +232,10 @@ class Answer(_Id, _Synced, Base):
 class AnswerSheet(Base):
     """Central only: an interview's answers outside repeats as three texts joined by
     storage.sheets.SEP (questions, values, specials), so that an export reads one row per
-    interview instead of fifty. Written by storage.sheets.write_sheets in the transaction
-    that writes the interview's answers on central (sync, a supervisor's choice in a
-    conflict), and nowhere else; an interview without a sheet is read from its answers."""
+    interview instead of fifty. Written from the answer rows in the transaction that
+    writes them on central (sync.central_side: a push, a supervisor's choice in a
+    conflict; the demo's and the export bench's bulk inserts call the same
+    storage.sheets.write_sheets); an interview without a sheet is read from its answers."""
 
     __tablename__ = "answer_sheets"
     interview_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interviews.id"),

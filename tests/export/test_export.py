@@ -4,6 +4,8 @@ CSV reader and an XML parser; the command line; SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
@@ -345,10 +347,23 @@ def test_the_command_is_run_by_a_signed_in_supervisor(
     err = capsys.readouterr().err
     assert "ivan (interviewer) may not do this" in err and err.count("\n") == 1
     assert main([*command, "--user", "chief2", "--password-stdin"]) == 2  # no such user
-    assert "the sign-in was refused" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "interviewer.sqlite was refused" in err and "synced on this computer" in err
     assert main([*command, *staff(store.context.db, "chief2")]) == 0
     with store.context.db.unit_of_work() as session:
         who = session.scalars(select(User.username).join(
             AuditEntry, AuditEntry.actor_id == User.id).where(
             AuditEntry.action == "export")).all()
     assert "chief2" in who and "ivan" not in who
+
+
+def test_without_a_terminal_the_password_is_asked_for_on_standard_input(
+        tmp_path: Path) -> None:
+    """cron, CI: no terminal to type into and no --password-stdin: one line, exit 2."""
+    done = subprocess.run(
+        [sys.executable, "-m", "interviewer.cli", "export", "Acme", "--out",
+         str(tmp_path / "a.csv"), "--data-dir", str(tmp_path / "data"), "--user", "boss"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120,
+        start_new_session=True, check=False)  # no controlling terminal either
+    assert done.returncode == 2, done.stderr
+    assert "--password-stdin" in done.stderr and "Traceback" not in done.stderr

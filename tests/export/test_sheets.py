@@ -15,8 +15,10 @@ from typing import Any
 
 import pandas as pd
 import pyreadstat
-from sqlalchemy import delete, insert, select
+import pytest
+from sqlalchemy import delete, insert, select, update
 
+from interviewer.services import export as export_module
 from interviewer.services.common import SYSTEM
 from interviewer.services.export import PARSED, ExportService
 from interviewer.services.questionnaires import QuestionnaireService
@@ -119,3 +121,31 @@ def test_sheets_export_as_the_answer_rows_do(any_url: str, tmp_path: Path) -> No
     assert f"Ann{SEP}Bea" in from_rows["csv"]["a.csv"]  # not split at the separator
     assert '"Line\nbreak"' in from_rows["csv"]["a.csv"]
     assert from_rows["csv"]["a_member.csv"].count("Member ") == COUNT
+
+
+def test_an_interview_approved_during_the_export_keeps_its_paradata(
+        sqlite_file_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The interview list is read first; a supervisor approves one of them before its
+    answers and paradata are read: it is exported whole, paradata included."""
+    db = open_central(sqlite_file_url)
+    try:
+        ids = fill(db, tmp_path)
+        read = export_module._Reader.read
+
+        def approved_meanwhile(reader: Any, *args: Any, **kwargs: Any) -> None:
+            with db.transaction() as c:
+                c.execute(update(Interview).where(Interview.id == ids[0])
+                          .values(status="approved"))
+            read(reader, *args, **kwargs)
+
+        monkeypatch.setattr(export_module._Reader, "read", approved_meanwhile)
+        ExportService(db).export(SYSTEM, "Acme", tmp_path / "e" / "a.csv",
+                                 statuses=["completed"])
+    finally:
+        db.dispose()
+    main_rows = list(csv.DictReader(io.StringIO(
+        (tmp_path / "e" / "a.csv").read_text(encoding="utf-8-sig"))))
+    events = list(csv.DictReader(io.StringIO(
+        (tmp_path / "e" / "a_paradata.csv").read_text(encoding="utf-8-sig"))))
+    assert str(ids[0]) in {r["interview_id"] for r in main_rows}
+    assert len(events) == len(main_rows) == COUNT  # one event each, none lost
