@@ -14,6 +14,7 @@ from interviewer.cli_common import (
     EXIT_STOPPED,
     EXIT_UNUSABLE,
     data_dir_option,
+    read_password,
     show_help,
 )
 
@@ -128,7 +129,7 @@ def _publish(args: argparse.Namespace) -> int:
 def _user_add(args: argparse.Namespace) -> int:
     from interviewer.services.common import SYSTEM, ServiceError
 
-    password = _read_password(args.password_stdin)
+    password = read_password(args.password_stdin, confirm=True)
     if password is None:
         return EXIT_STOPPED
     context = _context(args.data_dir)
@@ -143,18 +144,6 @@ def _user_add(args: argparse.Namespace) -> int:
         context.close()
     print(f"user '{user.username}' added as {user.role}")
     return EXIT_OK
-
-
-def _read_password(from_stdin: bool) -> str | None:
-    if from_stdin:
-        return sys.stdin.readline().rstrip("\r\n")
-    import getpass
-
-    first = getpass.getpass("Password: ")
-    if getpass.getpass("Again: ") != first:
-        print("error: the two passwords differ; nothing was changed", file=sys.stderr)
-        return None
-    return first
 
 
 def _demo(args: argparse.Namespace) -> int:

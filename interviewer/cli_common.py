@@ -75,6 +75,10 @@ def read_password(from_stdin: bool, confirm: bool = False) -> str | None:
     None after saying the two typed differ."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():  # cron, CI, a pipe: getpass would warn and read it anyway
+        error("no terminal to type the password in; give it on standard input with "
+              "--password-stdin")
+        return None
     import getpass
 
     try:
