@@ -101,11 +101,11 @@ class Cells:
             found = self.text[column] = _empty(self._rows)
         return found
 
-    def column(self, source: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
-        """The column's values as text ('' where none was given as text) and specials."""
+    def column(self, source: str) -> tuple[np.ndarray[Any, Any] | None, np.ndarray[Any, Any]]:
+        """The column's values as text ('' where none was given as text; None when none
+        was) and its specials."""
         i = int(self.index.get_loc(source))
-        text = self.text.get(i)
-        return text if text is not None else _empty(self._rows), self.specials[:, i]
+        return self.text.get(i), self.specials[:, i]
 
     def parsed(self, source: str) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None:
         """The rows of the column parsed as numbers, if any: (numbers, given)."""
@@ -158,7 +158,7 @@ class _Source:
     over the rows by code) and where don't know / refused were given. `only_parsed`:
     every value was parsed as a number already (no text to look at)."""
 
-    def __init__(self, values: np.ndarray[Any, Any], specials: np.ndarray[Any, Any],
+    def __init__(self, values: np.ndarray[Any, Any] | None, specials: np.ndarray[Any, Any],
                  parsed: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]] | None = None,
                  only_parsed: bool = False) -> None:
         self._values = values
@@ -172,7 +172,8 @@ class _Source:
     @property
     def text(self) -> np.ndarray[Any, Any]:
         if self._text is None:
-            self._text = _text(self._values)
+            self._text = _empty(len(self.dk)) if self._values is None else \
+                _text(self._values)
         return self._text
 
     @property

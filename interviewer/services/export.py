@@ -1,13 +1,14 @@
 """Export a survey's interviews (DESIGN.md 8): reads the database in chunks, hands the
 columns to `interviewer.export`, writes the data files, the codebook and the DDI XML.
 
-Supervisors and admins only. Answers are read a batch of interviews at a time, each
-straight from the driver (an SQLite central is not locked for the whole export), one
-row per interview with its answers joined: the interview's answer sheet, which central
-keeps beside the answer rows (storage.sheets), else joined by the database from the
-rows (interviews synced before sheets existed, a device's own store); the interviews that answered
-the same questions are parsed together (pandas' C parser: numbers straight to floats)
-into column grids: no Python work per answer except for repeats and calculations.
+Supervisors and admins only. Everything is read straight from the driver (an SQLite
+central is not locked for the whole export): the interviews with their answer sheets
+(one row each, which central keeps beside the answer rows: storage.sheets), the
+paradata, and in batches only what needs it (answers in repeats; those of interviews
+without a sheet, joined into one row each by the database; stored answers of forms with
+calculations). The interviews that answered the same questions are parsed together
+(pandas' C parser: numbers straight to floats) into columns: no Python work per answer
+except for repeats and calculations.
 Calculations are not stored; they are worked out again from the stored answers with the
 questionnaire's engine (only for forms that have them).
 """
@@ -124,7 +125,6 @@ class _Meta:
     """The interviews to export, in order, with their meta columns."""
 
     survey_id: uuid.UUID
-    statuses: Sequence[str]
     keys: list[str] = field(default_factory=list)  # the id as the database casts it
     versions: list[uuid.UUID] = field(default_factory=list)
     columns: dict[str, list[Any]] = field(default_factory=dict)
@@ -337,7 +337,7 @@ def _interviews(db: Database, survey_id: uuid.UUID, statuses: Sequence[str],
     if rows:
         transposed = zip(*rows, strict=True)
         columns = {name: list(column) for name, column in zip(names, transposed, strict=True)}
-    meta = _Meta(survey_id, statuses, keys=columns.pop("key"))
+    meta = _Meta(survey_id, keys=columns.pop("key"))
     meta.sheets = tuple(columns.pop(f"sheet_{name}")
                         for name in ("questions", "values", "specials"))
     versions = columns.pop("version_id")
@@ -447,8 +447,8 @@ class _Reader:
             self.waiting += len(rows)
 
     def _unsheeted(self, start: int, ids: list[str]) -> list[str]:
-        return [key for key, questions in zip(ids, self.meta.sheets[0][start:], strict=False)
-                if questions is None]
+        sheets = self.meta.sheets[0][start:start + len(ids)]
+        return [key for key, questions in zip(ids, sheets, strict=True) if questions is None]
 
     def _fetching(self, start: int, ids: list[str]) -> bool:
         """Whether a batch has anything to fetch: repeats, calculations, or interviews
