@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -12,6 +14,21 @@ from pydantic import BaseModel, ConfigDict
 Role = Literal["interviewer", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = ("interviewer", "supervisor", "admin")
 Clock = Callable[[], datetime]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection during a burst of allocations that makes no garbage
+    worth collecting (an export's millions of answers, a compiled form's thousands of
+    definitions): the collector would walk the new objects again and again (measured:
+    0.1 s of the 0.3 s it takes to open a 2,000-question interview)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def utc_clock() -> datetime:

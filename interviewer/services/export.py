@@ -16,16 +16,14 @@ questionnaire's engine (only for forms that have them).
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
@@ -73,6 +71,7 @@ from interviewer.services.common import (
     CurrentUser,
     NotFound,
     ServiceError,
+    collector_paused,
     require_role,
     utc_clock,
 )
@@ -167,7 +166,7 @@ class ExportService:
                batch: int = BATCH) -> ExportReport:
         """Write `out` (the main file) and its companions beside it; see the README."""
         require_role(user, "supervisor", "admin")
-        with _collector_paused():
+        with collector_paused():  # millions of answers in lists, no cycles
             report = self._export(survey, out, fmt, statuses, codes, include_contact,
                                   language, batch)
         with self.db.unit_of_work() as session:  # who took the data out, and how much
@@ -253,19 +252,6 @@ class ExportService:
                 codebook_markdown(layout, written, survey, now, statuses), encoding="utf-8")
         except OSError as e:
             raise ServiceError(f"cannot write {e.filename or out}: {e.strerror}") from e
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while millions of answers are in lists: it would walk
-    them again and again, and they hold no cycles."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _format_of(out: Path, fmt: str | None) -> Format:

@@ -16,7 +16,13 @@ from sqlalchemy import select
 from interviewer.questionnaire.compiled import CompiledForm, load_form
 from interviewer.questionnaire.errors import FormError
 from interviewer.questionnaire.model import Questionnaire
-from interviewer.services.common import CurrentUser, NotFound, ServiceError, require_role
+from interviewer.services.common import (
+    CurrentUser,
+    NotFound,
+    ServiceError,
+    collector_paused,
+    require_role,
+)
 from interviewer.storage.db import Database
 from interviewer.storage.models import QuestionnaireVersion, Survey
 from interviewer.sync.changes import record_change
@@ -54,7 +60,8 @@ class FormCache:
             name = f"{row.form_id} version {row.version or '-'}"
             model_json = row.model_json
         try:
-            form = _from_model(model_json) or _compile_bytes(content, file_name)
+            with collector_paused():
+                form = _from_model(model_json) or _compile_bytes(content, file_name)
         except FormError as e:
             log.error("questionnaire %s no longer loads: %s", version_id, e.issues[0])
             raise ServiceError(
