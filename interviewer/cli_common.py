@@ -100,8 +100,8 @@ def signed_in(args: argparse.Namespace, db: Database, hint: str = "") -> Current
     from interviewer.storage.db import StorageError
 
     if not args.user:
-        error("say who runs this: --user NAME (a supervisor or an admin; the password is "
-              "asked, or read with --password-stdin)")
+        error("say who runs this: --user NAME (the password is asked, or read with "
+              "--password-stdin)")
         return None
     password = read_password(args.password_stdin)
     if password is None:
@@ -109,7 +109,7 @@ def signed_in(args: argparse.Namespace, db: Database, hint: str = "") -> Current
     try:
         return AuthService(db).login(args.user, password)
     except LoginFailed as e:  # which database: a mistyped --central is a new, empty one
-        error(f"the sign-in on {db.label} was refused: {e}{hint}")
+        error(f"{db.label} refused the sign-in: {e}{hint}")
     except StorageError as e:
         error(f"{e.message} {e.fix}")
     return None

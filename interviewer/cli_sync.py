@@ -17,6 +17,7 @@ from interviewer.cli_common import (
     error,
     read_password,
     show_help,
+    signed_in,
 )
 
 
@@ -140,27 +141,18 @@ def _counts(counts: dict[str, int]) -> str:
 
 
 def _run(context: Any, args: argparse.Namespace) -> int:
-    from interviewer.services.auth import AuthService, LoginFailed
     from interviewer.services.sync import SyncFailed, SyncService, direct_transport
     from interviewer.storage.central import central_url
     from interviewer.storage.db import StorageError
 
-    if not args.user:
-        error("say who syncs: --user NAME")
-        return EXIT_UNUSABLE
-    password = read_password(args.password_stdin)
-    if password is None:
-        return EXIT_UNUSABLE
     try:
         transport = direct_transport(args.central or central_url(context.data_dir))
     except StorageError as e:
         error(f"{e.message} {e.fix}")
         return EXIT_UNUSABLE
     try:
-        try:
-            user = AuthService(transport.central).login(args.user, password)
-        except LoginFailed as e:
-            error(f"central refused the sign-in: {e}")
+        user = signed_in(args, transport.central)  # checked against central
+        if user is None:
             return EXIT_UNUSABLE
         try:
             report = SyncService(context.db, transport, user, context.device_id).run()

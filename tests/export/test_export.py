@@ -348,7 +348,7 @@ def test_the_command_is_run_by_a_signed_in_supervisor(
     assert "ivan (interviewer) may not do this" in err and err.count("\n") == 1
     assert main([*command, "--user", "chief2", "--password-stdin"]) == 2  # no such user
     err = capsys.readouterr().err
-    assert "interviewer.sqlite was refused" in err and "synced on this computer" in err
+    assert "interviewer.sqlite refused the sign-in" in err and "synced on this computer" in err
     assert main([*command, *staff(store.context.db, "chief2")]) == 0
     with store.context.db.unit_of_work() as session:
         who = session.scalars(select(User.username).join(
